@@ -1,0 +1,1 @@
+//! Barlow Twins loss (thesis 6.3).

@@ -1,0 +1,1 @@
+//! MOSEI metrics (thesis 7.3).
