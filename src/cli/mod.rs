@@ -1,6 +1,7 @@
 //! The `mmssl` command line: one sub-module per sub-command, each a thin layer over the library.
 
 mod metrics;
+mod synth;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -16,6 +17,8 @@ pub struct Cli {
 /// The sub-commands of `mmssl`.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Generate the synthetic CMU-MOSEI stand-in and print its identity and statistics.
+    Synth(synth::SynthArgs),
     /// Score a CSV of `prediction,label` rows with the MOSEI metrics (thesis 7.3).
     Metrics(metrics::MetricsArgs),
 }
@@ -24,6 +27,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Synth(args) => synth::run(&args),
         Command::Metrics(args) => metrics::run(&args),
     };
     match result {

@@ -1,1 +1,34 @@
-//! Barlow Twins loss (thesis 6.3).
+//! Barlow Twins loss (thesis 6.3, eq. 6.3.1 / 6.3.2) on two views' embeddings, `[batch, dim]` each.
+//!
+//! # Which cross-correlation
+//!
+//! We implement eq. 6.3.2, the *normalised* cross-correlation: each embedding dimension is centred
+//! over the batch and divided by its root sum of squares, so `C` is a matrix of Pearson
+//! correlations with entries in `[-1, 1]`. The thesis's released code instead multiplies
+//! batch-normalised embeddings, `bn(z_a)ᵀ bn(z_b)`, without dividing by the batch size `N` (the
+//! original Barlow Twins code of Zbontar et al. 2021 does divide), so its `C` is `N` times ours;
+//! the thesis text is followed here (SPEC.md, "Known inconsistencies").
+//!
+//! # Epsilon
+//!
+//! `eps` is a floor on each dimension's biased batch variance, exactly like BatchNorm's epsilon:
+//! the denominators are `sqrt(Σ_b a_bi² + N·eps)`. Equivalently,
+//! `C = bn_eps(z_a)ᵀ bn_eps(z_b) / N` with affine-free BatchNorm. A dimension that is constant over
+//! the batch therefore gives `C = 0` in its row/column (up to the rounding of its centring) and a
+//! finite gradient (the square roots are bounded below by `sqrt(N·eps) > 0`) instead of NaN.
+//!
+//! Effect on exactness: with per-dimension biased variances `var_i`, `var_j`,
+//! `C_ij = C_ij^exact / sqrt((1 + eps/var_i)(1 + eps/var_j))`, a relative shrinkage of at most
+//! `(eps/var_i + eps/var_j) / 2`. The default `eps = 1e-8` makes this ≤ 1e-8 for unit-variance
+//! embeddings — below f32 resolution (≈ 6e-8) whenever `var ≳ 0.2`, so in f32 training the loss is
+//! eq. 6.3.2 to rounding — while keeping the gradient on a dead dimension finite (its norm over
+//! the column is at most about `2 / sqrt(N·eps)`, ≈ 1.5e3 at the thesis's batch of 170). Being
+//! per sample, the floor's effect does not depend on the batch size. Setting `eps = 1e-5`
+//! (PyTorch's BatchNorm default) reproduces `bn(z_a)ᵀ bn(z_b) / N` of the reference
+//! implementations exactly.
+
+mod barlow_twins;
+
+pub use barlow_twins::{
+    barlow_twins_loss, barlow_twins_loss_from_c, cross_correlation, BarlowTwinsConfig, DEFAULT_EPS,
+};

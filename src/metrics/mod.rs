@@ -1,1 +1,147 @@
-//! MOSEI metrics (thesis 7.3).
+//! MOSEI metrics (thesis 7.3): MAE, Pearson r, Acc7, Acc5, Acc2 and weighted F1.
+//!
+//! Definitions follow the common MOSEI evaluation code (MulT's `eval_mosei_senti`), with
+//! predictions `p` and labels `y` (sentiment scores in [−3, 3]):
+//!
+//! * `mae` = mean |p − y|; `corr` = Pearson r, `None` when undefined (n < 2 or a constant side);
+//! * `acc7`: `round(clip(p, −3, 3)) == round(clip(y, −3, 3))`; `acc5`: the same with [−2, 2];
+//!   rounding is numpy's `np.round`, i.e. round half to EVEN (2.5 → 2, −0.5 → 0, 1.5 → 2);
+//! * non-zero variant (the thesis's definition: negative [−3, 0) vs positive (0, 3]):
+//!   `acc2_non0` / `f1_non0` compare `p > 0` with `y > 0` over the samples with `y != 0`; a
+//!   prediction of exactly 0 counts as negative, as in the reference code; `None` when every
+//!   label is 0;
+//! * has-zero variant: `acc2_has0` / `f1_has0` compare `p >= 0` with `y >= 0` over all samples;
+//! * F1 is sklearn's `f1_score(y_true, y_pred, average="weighted")`: per-class F1 weighted by the
+//!   support of the true labels (the thesis's released code swaps the arguments; we do not).
+
+mod classification;
+mod csv_input;
+mod regression;
+
+pub use classification::{accuracy, sentiment_class, weighted_f1};
+pub use csv_input::{read_predictions_csv, CsvError, CsvErrorKind, PredictionTable};
+pub use regression::{mae, pearson};
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The thesis 7.3 evaluation of one prediction set; `None` fields serialise as JSON `null`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Mean absolute error, mean |p − y|.
+    pub mae: f64,
+    /// Pearson correlation of p and y; `None` when n < 2 or either side is constant.
+    pub corr: Option<f64>,
+    /// 7-class accuracy: half-to-even rounding after clipping to [−3, 3].
+    pub acc7: f64,
+    /// 5-class accuracy: half-to-even rounding after clipping to [−2, 2].
+    pub acc5: f64,
+    /// Binary accuracy of `p > 0` vs `y > 0` over samples with `y != 0`; `None` if there are none.
+    pub acc2_non0: Option<f64>,
+    /// Weighted F1 of `p > 0` vs `y > 0` over samples with `y != 0`; `None` if there are none.
+    pub f1_non0: Option<f64>,
+    /// Binary accuracy of `p >= 0` vs `y >= 0` over all samples.
+    pub acc2_has0: f64,
+    /// Weighted F1 of `p >= 0` vs `y >= 0` over all samples.
+    pub f1_has0: f64,
+    /// Number of samples.
+    pub n: usize,
+}
+
+/// Why [`evaluate`] rejected its input (thesis 7.3 metrics need paired, finite scores).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MetricsError {
+    /// Predictions and labels differ in length.
+    #[error("{predictions} predictions but {labels} labels")]
+    LengthMismatch {
+        /// Number of predictions.
+        predictions: usize,
+        /// Number of labels.
+        labels: usize,
+    },
+    /// There is no sample to evaluate.
+    #[error("no samples to evaluate")]
+    Empty,
+    /// A prediction or label is NaN or infinite.
+    #[error("{side} at index {index} is not finite: {value}")]
+    NonFinite {
+        /// `prediction` or `label`.
+        side: &'static str,
+        /// 0-based index of the offending sample.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+}
+
+const NON_EMPTY: &str = "evaluate rejects empty input";
+
+/// Computes every thesis 7.3 metric (see the module docs for the exact definitions).
+pub fn evaluate(predictions: &[f64], labels: &[f64]) -> Result<Metrics, MetricsError> {
+    if predictions.len() != labels.len() {
+        return Err(MetricsError::LengthMismatch {
+            predictions: predictions.len(),
+            labels: labels.len(),
+        });
+    }
+    if labels.is_empty() {
+        return Err(MetricsError::Empty);
+    }
+    for (side, values) in [("prediction", predictions), ("label", labels)] {
+        if let Some(index) = values.iter().position(|v| !v.is_finite()) {
+            let value = values[index];
+            return Err(MetricsError::NonFinite { side, index, value });
+        }
+    }
+
+    let classes = |values: &[f64], bound: f64| -> Vec<i64> {
+        values.iter().map(|&v| sentiment_class(v, bound)).collect()
+    };
+    let (non0_true, non0_pred): (Vec<bool>, Vec<bool>) = labels
+        .iter()
+        .zip(predictions)
+        .filter(|&(&y, _)| y != 0.0)
+        .map(|(&y, &p)| (y > 0.0, p > 0.0))
+        .unzip();
+    let has0_true: Vec<bool> = labels.iter().map(|&y| y >= 0.0).collect();
+    let has0_pred: Vec<bool> = predictions.iter().map(|&p| p >= 0.0).collect();
+
+    Ok(Metrics {
+        mae: mae(predictions, labels),
+        corr: pearson(predictions, labels),
+        acc7: accuracy(&classes(labels, 3.0), &classes(predictions, 3.0)).expect(NON_EMPTY),
+        acc5: accuracy(&classes(labels, 2.0), &classes(predictions, 2.0)).expect(NON_EMPTY),
+        acc2_non0: accuracy(&non0_true, &non0_pred),
+        f1_non0: weighted_f1(&non0_true, &non0_pred),
+        acc2_has0: accuracy(&has0_true, &has0_pred).expect(NON_EMPTY),
+        f1_has0: weighted_f1(&has0_true, &has0_pred).expect(NON_EMPTY),
+        n: labels.len(),
+    })
+}
+
+/// A human-readable table of the thesis 7.3 metrics, `n/a` where a metric is undefined.
+impl fmt::Display for Metrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let show =
+            |value: Option<f64>| value.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"));
+        let rows = [
+            ("MAE", "mean |prediction - label|", show(Some(self.mae))),
+            ("Corr", "Pearson r", show(self.corr)),
+            ("Acc7", "classes -3..3, half-to-even", show(Some(self.acc7))),
+            ("Acc5", "classes -2..2, half-to-even", show(Some(self.acc5))),
+            (
+                "Acc2",
+                "non-zero: y<0 vs y>0, y=0 left out",
+                show(self.acc2_non0),
+            ),
+            ("F1", "non-zero, weighted", show(self.f1_non0)),
+            ("Acc2", "has-zero: y<0 vs y>=0", show(Some(self.acc2_has0))),
+            ("F1", "has-zero, weighted", show(Some(self.f1_has0))),
+        ];
+        writeln!(f, "MOSEI metrics (thesis 7.3), n = {}", self.n)?;
+        for (name, definition, value) in rows {
+            writeln!(f, "  {name:<5} {definition:<36} {value:>8}")?;
+        }
+        Ok(())
+    }
+}

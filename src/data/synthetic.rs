@@ -1,0 +1,282 @@
+//! The embedded default data: a deterministic synthetic stand-in shaped like CMU-MOSEI's
+//! word-aligned release (text 300-d, audio 74-d, visual 35-d, 50 steps, 16,326 / 1,871 / 4,659
+//! utterances at scale 1). Results on it are labelled synthetic and are never the thesis's.
+//!
+//! # Generative process
+//!
+//! Per utterance (its own ChaCha8 stream, seeded by `(seed, split, index)`):
+//!
+//! 1. **Latent factors** `z ∈ R⁸ ~ N(0, I)`. Factor 0 is sentiment. With probability
+//!    [`NEUTRAL_SHARE`] the utterance is neutral: `z₀` is set near the value that maps to label 0.
+//! 2. **Label** `y = clip(round₁/₃(1.3 z₀ + 0.6 + N(0, 0.5²)), −3, 3)`: a multiple of 1/3 like
+//!    MOSEI's averaged annotations, skewed positive (mean ≈ 0.6) with a spike at 0.
+//!    Six emotion intensities in [0, 3] are rectified mixtures of the same factors.
+//! 3. **Length** `L = clamp(round(LogNormal(ln 24, 0.55)), 3, 50)`: real steps first, zero
+//!    padding after (≈ 9 % of utterances fill all 50 steps, as truncation does in the release).
+//! 4. **Events** (signal sparse in time): each real step is an event with probability 0.2 (at
+//!    least one per utterance). The same steps are events in every modality (the data are
+//!    word-aligned), but a modality shows a given event only with probability
+//!    [`EVENT_VISIBILITY`] (text 0.9, audio 0.6, visual 0.5).
+//! 5. **Features.** Modality `m` sees a subset of the factors through a fixed random mixing
+//!    matrix `A_m` (drawn once from the seed): text sees {0,1,2,3,4}, audio {0,2,5,6}, visual
+//!    {0,3,6,7}. All see sentiment; pairs share factors 2 (text–audio), 3 (text–visual) and
+//!    6 (audio–visual), so the modalities agree with each other without labels; factors 1, 4, 5, 7
+//!    are private nuisance. At a visible event step `x_t = g_m · a_t · A_m (z + σ_m ζ_m) + b_t`,
+//!    with a per-utterance modality noise `ζ_m ~ N(0, I)` of reliability `σ_m` (text 0.8,
+//!    audio 1.5, visual 2.0: text is the most informative and fusion beats any one modality),
+//!    amplitude `a_t ~ U(0.5, 1.5)` and background `b_t`; other real steps hold background only.
+//!    Backgrounds: text `N(0, 0.35²)` (GloVe-like), visual `N(0, 0.6²)`, audio `N(0, 1)`.
+//! 6. **Audio is unnormalised**: feature `f` is finally mapped to `o_f + s_f · x` with scales
+//!    `s_f` log-uniform in [0.01, 300] and offsets `o_f ~ N(0, s_f²)` fixed per seed.
+//! 7. **Missing signal, as in the real files**: [`ALL_ZERO_SHARE`] of utterances have an
+//!    all-zero audio (8 %) or visual (12 %) sequence, and single real steps are all-zero with
+//!    probability 0.1 (audio) and 0.15 (visual).
+
+use super::identity::content_sha256;
+use super::{DataIdentity, Dataset, Sequences, Split, SplitName};
+use crate::rng::{rng_for, Rng};
+use rand::Rng as _;
+use rand_distr::{Distribution, LogNormal, Normal, StandardNormal};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Number of latent factors.
+pub const FACTORS: usize = 8;
+/// Factors each modality sees, `[text, audio, visual]` (factor 0 is sentiment).
+pub const VISIBLE_FACTORS: [&[usize]; 3] = [&[0, 1, 2, 3, 4], &[0, 2, 5, 6], &[0, 3, 6, 7]];
+/// Per-utterance modality noise `σ_m`, `[text, audio, visual]`: lower is more reliable.
+pub const RELIABILITY_NOISE: [f64; 3] = [0.8, 1.5, 2.0];
+/// Probability that a modality shows an event step, `[text, audio, visual]`.
+pub const EVENT_VISIBILITY: [f64; 3] = [0.9, 0.6, 0.5];
+/// Share of utterances whose whole sequence is zero, `[text, audio, visual]`.
+pub const ALL_ZERO_SHARE: [f64; 3] = [0.0, 0.08, 0.12];
+/// Probability that a single real step is all-zero, `[text, audio, visual]`.
+pub const ZERO_STEP_SHARE: [f64; 3] = [0.0, 0.1, 0.15];
+/// Share of neutral utterances (label spike at 0).
+pub const NEUTRAL_SHARE: f64 = 0.15;
+
+const EVENT_RATE: f64 = 0.2;
+const SIGNAL_GAIN: [f64; 3] = [0.6, 1.0, 0.8];
+const BACKGROUND_STD: [f64; 3] = [0.35, 1.0, 0.6];
+const LABEL_SLOPE: f64 = 1.3;
+const LABEL_OFFSET: f64 = 0.6;
+const LABEL_NOISE: f64 = 0.5;
+
+/// Settings of the synthetic stand-in; the defaults give CMU-MOSEI's aligned shapes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyntheticConfig {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Size relative to CMU-MOSEI (1.0 = 16,326 / 1,871 / 4,659 utterances).
+    pub scale: f64,
+    /// Padded steps per sequence.
+    pub steps: usize,
+    /// Feature dimensions `[text, audio, visual]`.
+    pub dims: [usize; 3],
+    /// Utterances per split at scale 1, `[train, valid, test]`.
+    pub counts: [usize; 3],
+}
+
+impl Default for SyntheticConfig {
+    fn default() -> Self {
+        SyntheticConfig {
+            seed: 0,
+            scale: 1.0,
+            steps: 50,
+            dims: [300, 74, 35],
+            counts: [16_326, 1_871, 4_659],
+        }
+    }
+}
+
+impl SyntheticConfig {
+    /// The default shapes at `scale` with `seed`.
+    pub fn new(seed: u64, scale: f64) -> Self {
+        SyntheticConfig {
+            seed,
+            scale,
+            ..Self::default()
+        }
+    }
+
+    /// Utterances per split at this scale (at least 2 each, so statistics exist).
+    pub fn split_sizes(&self) -> [usize; 3] {
+        self.counts
+            .map(|c| ((c as f64 * self.scale).round() as usize).max(2))
+    }
+}
+
+/// Fixed, seed-dependent parameters shared by all utterances: mixing matrices and audio scaling.
+struct World {
+    /// Per modality `[dims, FACTORS]` mixing matrix, row-major.
+    mixing: [Vec<f64>; 3],
+    audio_scale: Vec<f64>,
+    audio_offset: Vec<f64>,
+}
+
+impl World {
+    fn new(cfg: &SyntheticConfig) -> World {
+        let mixing = [0, 1, 2].map(|m| {
+            let mut rng = rng_for(cfg.seed, &[0xA11, m as u64]);
+            let visible = VISIBLE_FACTORS[m];
+            let norm = (visible.len() as f64).sqrt();
+            let mut a = vec![0.0; cfg.dims[m] * FACTORS];
+            for row in a.chunks_exact_mut(FACTORS) {
+                for &k in visible {
+                    row[k] = rng.sample::<f64, _>(StandardNormal) / norm;
+                }
+            }
+            a
+        });
+        let mut rng = rng_for(cfg.seed, &[0xA0D10]);
+        let audio_scale: Vec<f64> = (0..cfg.dims[1])
+            .map(|_| 10f64.powf(rng.random_range(-2.0..300f64.log10())))
+            .collect();
+        let audio_offset = audio_scale
+            .iter()
+            .map(|s| s * rng.sample::<f64, _>(StandardNormal))
+            .collect();
+        World {
+            mixing,
+            audio_scale,
+            audio_offset,
+        }
+    }
+}
+
+/// One utterance's buffers: `[steps, dims]` per modality, to be filled in place.
+struct Utterance<'a> {
+    features: [&'a mut [f32]; 3],
+    length: &'a mut usize,
+    label: &'a mut f32,
+    emotions: &'a mut [f32; 6],
+}
+
+/// Generates the stand-in: deterministic in `cfg` (same config, same bytes), parallel over
+/// utterances.
+pub fn generate(cfg: &SyntheticConfig) -> Dataset {
+    let world = World::new(cfg);
+    let sizes = cfg.split_sizes();
+    let [train, valid, test] =
+        [0, 1, 2].map(|s| generate_split(cfg, &world, SplitName::ALL[s], sizes[s]));
+    let sha256 = content_sha256(&[&train, &valid, &test]);
+    Dataset {
+        identity: DataIdentity {
+            name: "synthetic-mosei".into(),
+            seed: Some(cfg.seed),
+            scale: Some(cfg.scale),
+            sha256,
+            synthetic: true,
+        },
+        train,
+        valid,
+        test,
+    }
+}
+
+fn generate_split(cfg: &SyntheticConfig, world: &World, name: SplitName, n: usize) -> Split {
+    let t = cfg.steps;
+    let [dt, da, dv] = cfg.dims;
+    let mut text = vec![0f32; n * t * dt];
+    let mut audio = vec![0f32; n * t * da];
+    let mut visual = vec![0f32; n * t * dv];
+    let mut lengths = vec![0usize; n];
+    let mut labels = vec![0f32; n];
+    let mut emotions = vec![[0f32; 6]; n];
+    text.par_chunks_mut(t * dt)
+        .zip(audio.par_chunks_mut(t * da))
+        .zip(visual.par_chunks_mut(t * dv))
+        .zip(lengths.par_iter_mut())
+        .zip(labels.par_iter_mut())
+        .zip(emotions.par_iter_mut())
+        .enumerate()
+        .for_each(|(i, (((((x_t, x_a), x_v), length), label), emotions))| {
+            let mut rng = rng_for(cfg.seed, &[name as u64, i as u64]);
+            let utterance = Utterance {
+                features: [x_t, x_a, x_v],
+                length,
+                label,
+                emotions,
+            };
+            generate_utterance(cfg, world, &mut rng, utterance);
+        });
+    let seq = |dims, data| Sequences::new(n, t, dims, data).expect("sizes computed above");
+    Split::new(
+        name,
+        [seq(dt, text), seq(da, audio), seq(dv, visual)],
+        lengths,
+        labels,
+        Some(emotions),
+    )
+    .expect("the generator respects the split invariants")
+}
+
+fn generate_utterance(cfg: &SyntheticConfig, world: &World, rng: &mut Rng, out: Utterance<'_>) {
+    let normal = |rng: &mut Rng| rng.sample::<f64, _>(StandardNormal);
+    // 1. latent factors, with the neutral spike on the sentiment factor
+    let mut z: [f64; FACTORS] = std::array::from_fn(|_| normal(rng));
+    if rng.random_bool(NEUTRAL_SHARE) {
+        z[0] = -LABEL_OFFSET / LABEL_SLOPE + 0.05 * normal(rng);
+    }
+    // 2. label and emotions
+    let y = LABEL_SLOPE * z[0] + LABEL_OFFSET + LABEL_NOISE * normal(rng);
+    *out.label = ((y * 3.0).round() / 3.0).clamp(-3.0, 3.0) as f32;
+    let relu = |v: f64| v.max(0.0);
+    let emotion_drive = [
+        relu(z[0]),
+        relu(-z[0]),
+        relu(0.5 * z[2] - 0.5 * z[0]),
+        relu(z[3]),
+        relu(0.4 * z[6] - 0.6 * z[0]),
+        relu(0.7 * z[5] - 0.3 * z[0]),
+    ];
+    for (e, d) in out.emotions.iter_mut().zip(emotion_drive) {
+        let v = 1.2 * d + 0.2 * normal(rng);
+        *e = ((v * 3.0).round() / 3.0).clamp(0.0, 3.0) as f32;
+    }
+    // 3. length
+    let lognormal = LogNormal::new(24f64.ln(), 0.55).expect("valid parameters");
+    let len = (lognormal.sample(rng).round() as usize)
+        .clamp(3, cfg.steps.max(3))
+        .min(cfg.steps);
+    *out.length = len;
+    // 4. events, shared across modalities
+    let mut events: Vec<usize> = (0..len).filter(|_| rng.random_bool(EVENT_RATE)).collect();
+    if events.is_empty() {
+        events.push(rng.random_range(0..len));
+    }
+    // 5.–7. features per modality
+    for (m, x) in out.features.into_iter().enumerate() {
+        let dims = cfg.dims[m];
+        let all_zero = rng.random_bool(ALL_ZERO_SHARE[m]);
+        let noisy: [f64; FACTORS] =
+            std::array::from_fn(|k| z[k] + RELIABILITY_NOISE[m] * normal(rng));
+        let signal: Vec<f64> = world.mixing[m]
+            .chunks_exact(FACTORS)
+            .map(|row| SIGNAL_GAIN[m] * row.iter().zip(&noisy).map(|(a, v)| a * v).sum::<f64>())
+            .collect();
+        let background = Normal::new(0.0, BACKGROUND_STD[m]).expect("valid parameters");
+        for t in 0..len {
+            let row = &mut x[t * dims..(t + 1) * dims];
+            let visible_event = events.contains(&t) && rng.random_bool(EVENT_VISIBILITY[m]);
+            let amplitude = if visible_event {
+                rng.random_range(0.5..1.5)
+            } else {
+                0.0
+            };
+            let zero_step = rng.random_bool(ZERO_STEP_SHARE[m]);
+            for (f, v) in row.iter_mut().enumerate() {
+                let mut value = background.sample(rng) + amplitude * signal[f];
+                if m == 1 {
+                    value = world.audio_offset[f] + world.audio_scale[f] * value;
+                }
+                *v = if all_zero || zero_step {
+                    0.0
+                } else {
+                    value as f32
+                };
+            }
+        }
+    }
+}

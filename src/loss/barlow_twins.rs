@@ -1,0 +1,84 @@
+//! Cross-correlation and loss of eq. 6.3.1 / 6.3.2; the design notes are in [`crate::loss`].
+
+use candle_core::{bail, Result, Tensor};
+
+/// Default variance floor of eq. 6.3.2's denominators: negligible at f32 precision, yet keeps
+/// zero-variance dimensions finite (see [`crate::loss`] for the exactness bound).
+pub const DEFAULT_EPS: f64 = 1e-8;
+
+/// Hyper-parameters of the Barlow Twins loss (eq. 6.3.1 / 6.3.2); defaults follow table 7.3.2.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct BarlowTwinsConfig {
+    /// Weight λ of the redundancy (off-diagonal) term of eq. 6.3.1; the thesis's α_BT = 2e-2.
+    pub lambda: f64,
+    /// Per-dimension variance floor inside the square roots of eq. 6.3.2 (see [`crate::loss`]).
+    pub eps: f64,
+}
+
+impl Default for BarlowTwinsConfig {
+    /// λ = α_BT = 2e-2 (table 7.3.2) and `eps` = [`DEFAULT_EPS`].
+    fn default() -> Self {
+        Self {
+            lambda: 2e-2,
+            eps: DEFAULT_EPS,
+        }
+    }
+}
+
+/// Normalised cross-correlation `C` (`[dim, dim]`) of two `[batch, dim]` views, eq. 6.3.2 with
+/// per-dimension centring and the `eps` variance floor described in [`crate::loss`].
+pub fn cross_correlation(z_a: &Tensor, z_b: &Tensor, eps: f64) -> Result<Tensor> {
+    if z_a.shape() != z_b.shape() {
+        bail!(
+            "cross_correlation: views must have the same [batch, dim] shape, got {:?} and {:?}",
+            z_a.dims(),
+            z_b.dims()
+        );
+    }
+    if z_a.dtype() != z_b.dtype() {
+        bail!(
+            "cross_correlation: the two views must have the same dtype, got {:?} and {:?}",
+            z_a.dtype(),
+            z_b.dtype()
+        );
+    }
+    let (batch, dim) = z_a.dims2()?;
+    if batch < 2 {
+        bail!("cross_correlation: batch size must be ≥ 2 (got {batch}); one sample has no correlation");
+    }
+    if dim == 0 {
+        bail!("cross_correlation: embedding dimension must be ≥ 1");
+    }
+    if !(eps.is_finite() && eps > 0.0) {
+        bail!("cross_correlation: eps must be finite and > 0 (got {eps})");
+    }
+    let floor = eps * batch as f64;
+    let standardise = |z: &Tensor| -> Result<Tensor> {
+        let centred = z.broadcast_sub(&z.mean_keepdim(0)?)?;
+        let norm = (centred.sqr()?.sum_keepdim(0)? + floor)?.sqrt()?;
+        centred.broadcast_div(&norm)
+    };
+    standardise(z_a)?.t()?.matmul(&standardise(z_b)?)
+}
+
+/// Eq. 6.3.1 on a given square `C`: `Σ_i (1 − C_ii)² + λ Σ_i Σ_{j≠i} C_ij²` as a scalar tensor.
+pub fn barlow_twins_loss_from_c(c: &Tensor, lambda: f64) -> Result<Tensor> {
+    let (rows, cols) = c.dims2()?;
+    if rows != cols {
+        bail!("barlow_twins_loss_from_c: C must be square, got [{rows}, {cols}]");
+    }
+    if !(lambda.is_finite() && lambda >= 0.0) {
+        bail!("barlow_twins_loss_from_c: lambda must be finite and ≥ 0 (got {lambda})");
+    }
+    let eye = Tensor::eye(rows, c.dtype(), c.device())?;
+    let invariance = (&eye - c)?.mul(&eye)?.sqr()?.sum_all()?;
+    let redundancy = c.mul(&eye.affine(-1.0, 1.0)?)?.sqr()?.sum_all()?;
+    invariance + (redundancy * lambda)?
+}
+
+/// Barlow Twins loss of two `[batch, dim]` views (eq. 6.3.1 on the `C` of eq. 6.3.2), a scalar
+/// tensor in the views' dtype that supports `backward()`.
+pub fn barlow_twins_loss(z_a: &Tensor, z_b: &Tensor, cfg: &BarlowTwinsConfig) -> Result<Tensor> {
+    barlow_twins_loss_from_c(&cross_correlation(z_a, z_b, cfg.eps)?, cfg.lambda)
+}
