@@ -5,11 +5,14 @@
 //!
 //! * [`data`] — word-aligned text / audio / visual sequences, splits, batching (thesis 5.2), and
 //!   the deterministic synthetic stand-in for CMU-MOSEI that is the embedded default;
+//! * [`augment`] — Gaussian noise, masking and SeqAug, chained per stream (thesis 6.5, 7.2, A.1);
 //! * [`loss`] — the Barlow Twins objective (thesis eq. 6.3.1 / 6.3.2);
+//!   and the regression head (thesis 6.2, 6.4);
 //! * [`metrics`] — MAE, Pearson r, Acc7, Acc5, Acc2 and weighted F1 (thesis 7.3);
 //! * [`rng`] — the seeded random streams behind every random choice;
 //! * [`cli`] — the `mmssl` command line.
 
+pub mod augment;
 pub mod cli;
 pub mod data;
 pub mod loss;
