@@ -7,9 +7,11 @@
 //!   the deterministic synthetic stand-in for CMU-MOSEI that is the embedded default;
 //! * [`augment`] — Gaussian noise, masking and SeqAug, chained per stream (thesis 6.5, 7.2, A.1);
 //! * [`loss`] — the Barlow Twins objective (thesis eq. 6.3.1 / 6.3.2);
+//! * [`model`] — the M3 encoder (LSTM + self/cross-modal attention), the Barlow Twins projector
 //!   and the regression head (thesis 6.2, 6.4);
 //! * [`metrics`] — MAE, Pearson r, Acc7, Acc5, Acc2 and weighted F1 (thesis 7.3);
 //! * [`rng`] — the seeded random streams behind every random choice;
+//! * [`train`] — the four training methodologies with the thesis's hyper-parameters (thesis 7.1, 7.3);
 //! * [`cli`] — the `mmssl` command line.
 
 pub mod augment;
@@ -17,4 +19,6 @@ pub mod cli;
 pub mod data;
 pub mod loss;
 pub mod metrics;
+pub mod model;
 pub mod rng;
+pub mod train;

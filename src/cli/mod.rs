@@ -1,7 +1,10 @@
 //! The `mmssl` command line: one sub-module per sub-command, each a thin layer over the library.
 
+mod bench;
+mod common;
 mod metrics;
 mod synth;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +24,16 @@ enum Command {
     Synth(synth::SynthArgs),
     /// Score a CSV of `prediction,label` rows with the MOSEI metrics (thesis 7.3).
     Metrics(metrics::MetricsArgs),
+    /// Train one thesis 7.1 methodology end to end (SSL ones pre-train first).
+    Train(train::TrainArgs),
+    /// Barlow Twins pre-training only (thesis 6.2); writes a checkpoint for `finetune`.
+    Pretrain(train::PretrainArgs),
+    /// Fine-tune (or, with --linear, linearly evaluate) a pre-trained checkpoint.
+    Finetune(train::FinetuneArgs),
+    /// Valid and test metrics of a saved run.
+    Evaluate(train::EvaluateArgs),
+    /// Time training and inference steps at the thesis's shapes.
+    Bench(bench::BenchArgs),
 }
 
 /// Parses the command line, runs the sub-command and maps errors to a non-zero exit status.
@@ -29,6 +42,11 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Synth(args) => synth::run(&args),
         Command::Metrics(args) => metrics::run(&args),
+        Command::Train(args) => train::run_train(&args),
+        Command::Pretrain(args) => train::run_pretrain(&args),
+        Command::Finetune(args) => train::run_finetune(&args),
+        Command::Evaluate(args) => train::run_evaluate(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,123 @@
+//! Arguments shared by the training commands: a TOML config, `--set` overrides, seed, data scale,
+//! device and output directory.
+
+use crate::train::RunConfig;
+use anyhow::{bail, Context, Result};
+use candle_core::Device;
+use std::path::PathBuf;
+
+/// Where a run's settings come from, in increasing precedence: thesis defaults, `--config`,
+/// the dedicated flags, `--set`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// TOML run config (missing fields take the thesis's defaults; unknown fields are errors).
+    #[arg(long, value_name = "FILE.toml")]
+    pub config: Option<PathBuf>,
+    /// Seed of initialisation, shuffling, dropout and augmentation.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Data: `synthetic` (the embedded default; real releases arrive with the importers).
+    #[arg(long, default_value = "synthetic")]
+    pub data: String,
+    /// Size of the synthetic stand-in relative to CMU-MOSEI (1.0 = 16,326 training utterances).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Override any config field: `--set supervised.max_epochs=5 --set ssl.lr=1e-4`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// Compute device: `cpu`, or `cuda` (needs the `cuda` cargo feature).
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// Print no progress bars or epoch lines.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl ConfigArgs {
+    /// The run config after applying the config file, the flags and the overrides to `base`.
+    pub fn resolve(&self, base: RunConfig) -> Result<RunConfig> {
+        let mut cfg = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config {}", path.display()))?;
+                RunConfig::from_toml(&text)
+                    .with_context(|| format!("parsing config {}", path.display()))?
+            }
+            None => base,
+        };
+        if self.data != "synthetic" {
+            bail!(
+                "--data {}: only the embedded synthetic stand-in is available in this version",
+                self.data
+            );
+        }
+        if let Some(seed) = self.seed {
+            cfg.seed = seed;
+        }
+        if let Some(scale) = self.scale {
+            cfg.data.synthetic.scale = scale;
+        }
+        apply_overrides(cfg, &self.overrides)
+    }
+
+    /// Defaults for everything but the device (for commands that take only `--device`).
+    pub fn for_device(device: &str) -> Self {
+        ConfigArgs {
+            config: None,
+            seed: None,
+            data: "synthetic".into(),
+            scale: None,
+            overrides: Vec::new(),
+            device: device.into(),
+            quiet: true,
+        }
+    }
+
+    /// The candle device named by `--device`.
+    pub fn device(&self) -> Result<Device> {
+        match self.device.as_str() {
+            "cpu" => Ok(Device::Cpu),
+            "cuda" => Device::new_cuda(0).context(
+                "--device cuda: no usable CUDA device (build with `--features cuda` on a machine with nvcc)",
+            ),
+            other => bail!("--device {other}: expected `cpu` or `cuda`"),
+        }
+    }
+
+    /// Progress reporting as chosen by `--quiet`.
+    pub fn progress(&self) -> crate::train::Progress {
+        if self.quiet {
+            crate::train::Progress::quiet()
+        } else {
+            crate::train::Progress::verbose()
+        }
+    }
+}
+
+/// Applies `KEY=VALUE` overrides (dotted paths into the config; values in TOML syntax, bare
+/// words taken as strings). An unknown key is an error naming it.
+pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig> {
+    if overrides.is_empty() {
+        return Ok(cfg);
+    }
+    let mut value = toml::Value::try_from(&cfg)?;
+    for item in overrides {
+        let (key, raw) = item
+            .split_once('=')
+            .with_context(|| format!("--set {item}: expected KEY=VALUE"))?;
+        let parsed = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+        let mut slot = &mut value;
+        for part in key.split('.') {
+            slot = slot
+                .get_mut(part)
+                .with_context(|| format!("--set {item}: the config has no field `{key}`"))?;
+        }
+        *slot = parsed;
+    }
+    value
+        .try_into()
+        .with_context(|| format!("applying --set {}", overrides.join(" ")))
+}

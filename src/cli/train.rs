@@ -1,0 +1,204 @@
+//! `mmssl train | pretrain | finetune | evaluate`: the thesis 7.1 methodologies from the command
+//! line, with checkpoints (safetensors + config) and a metrics JSON per run.
+
+use super::common::ConfigArgs;
+use crate::train::{
+    build_model, finetune_phase, load_checkpoint, pretrain_phase, run, save_checkpoint,
+    save_report, split_metrics, Methodology, RunConfig, RunReport,
+};
+use anyhow::{ensure, Result};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `mmssl train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// Thesis 7.1 methodology (the SSL ones pre-train first).
+    #[arg(long, value_enum, default_value_t = Methodology::Supervised)]
+    methodology: Methodology,
+    #[command(flatten)]
+    common: ConfigArgs,
+    /// Output directory (default `runs/<methodology>-seed<seed>`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `mmssl pretrain`.
+#[derive(Debug, clap::Args)]
+pub struct PretrainArgs {
+    #[command(flatten)]
+    common: ConfigArgs,
+    /// Output directory (default `runs/pretrain-seed<seed>`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `mmssl finetune`.
+#[derive(Debug, clap::Args)]
+pub struct FinetuneArgs {
+    /// A `mmssl pretrain` output directory.
+    #[arg(long)]
+    checkpoint: PathBuf,
+    /// Train only the head on the frozen pre-trained encoder (SSL linear evaluation).
+    #[arg(long)]
+    linear: bool,
+    /// Overrides applied on top of the checkpoint's config (e.g. `--set supervised.labeled_fraction=0.1`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    overrides: Vec<String>,
+    /// Compute device: `cpu` or `cuda`.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    /// Print no progress bars or epoch lines.
+    #[arg(long)]
+    quiet: bool,
+    /// Output directory (default `<checkpoint>-finetune` or `<checkpoint>-linear`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `mmssl evaluate`.
+#[derive(Debug, clap::Args)]
+pub struct EvaluateArgs {
+    /// A run directory (`model.safetensors` + `config.toml`).
+    #[arg(long)]
+    checkpoint: PathBuf,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Compute device: `cpu` or `cuda`.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+}
+
+fn default_out(out: &Option<PathBuf>, name: String) -> PathBuf {
+    out.clone().unwrap_or_else(|| Path::new("runs").join(name))
+}
+
+fn announce(cfg: &RunConfig) {
+    eprintln!("config:\n{}", cfg.to_toml());
+}
+
+fn finish(out: &Path, varmap: &candle_nn::VarMap, report: &RunReport) -> Result<()> {
+    save_checkpoint(out, varmap, &report.config)?;
+    save_report(out, report)?;
+    println!("{}", report.data);
+    println!(
+        "{} (best epoch {}, {} labeled samples)",
+        report.config.methodology, report.best_epoch, report.labeled_samples
+    );
+    println!("test metrics:\n{}", report.test);
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Runs `mmssl train`: one methodology end to end.
+pub fn run_train(args: &TrainArgs) -> Result<()> {
+    let base = RunConfig {
+        methodology: args.methodology,
+        ..RunConfig::default()
+    };
+    let mut cfg = args.common.resolve(base)?;
+    cfg.methodology = args.methodology;
+    announce(&cfg);
+    let device = args.common.device()?;
+    let data = cfg.data.load()?;
+    let (_, varmap, report) = run(&cfg, &data, &device, &args.common.progress())?;
+    let out = default_out(&args.out, format!("{}-seed{}", cfg.methodology, cfg.seed));
+    finish(&out, &varmap, &report)
+}
+
+/// Runs `mmssl pretrain`: Barlow Twins pre-training only; the checkpoint feeds `finetune`.
+pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
+    let mut cfg = args.common.resolve(RunConfig::default())?;
+    cfg.methodology = Methodology::SslFinetune;
+    announce(&cfg);
+    let device = args.common.device()?;
+    let data = cfg.data.load()?;
+    let (model, varmap) = build_model(&cfg, &device)?;
+    let (log, seconds) = pretrain_phase(
+        &model,
+        &varmap,
+        &cfg,
+        &data,
+        &device,
+        &args.common.progress(),
+    )?;
+    let out = default_out(&args.out, format!("pretrain-seed{}", cfg.seed));
+    save_checkpoint(&out, &varmap, &cfg)?;
+    std::fs::write(
+        out.join("pretrain.json"),
+        serde_json::to_string_pretty(&serde_json::json!({
+            "data": data.identity, "config": cfg, "pretrain": log, "seconds": seconds,
+        }))?,
+    )?;
+    println!("{}", data.identity);
+    println!(
+        "pre-trained {} epochs in {seconds:.1} s, final Barlow Twins loss {:.4}",
+        log.len(),
+        log.last().map_or(f64::NAN, |e| e.loss)
+    );
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Runs `mmssl finetune`: supervised fine-tuning (or linear evaluation) of a pre-trained encoder.
+pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
+    let common = ConfigArgs {
+        overrides: args.overrides.clone(),
+        quiet: args.quiet,
+        ..ConfigArgs::for_device(&args.device)
+    };
+    let device = common.device()?;
+    let (saved, model, varmap) = load_checkpoint(&args.checkpoint, &device)?;
+    ensure!(
+        saved.methodology.pretrains(),
+        "{}: not a pre-training checkpoint (methodology {})",
+        args.checkpoint.display(),
+        saved.methodology
+    );
+    let mut cfg = common.resolve(saved.clone())?;
+    ensure!(
+        cfg.model == saved.model && cfg.data == saved.data && cfg.seed == saved.seed,
+        "--set may change training settings only: model, data and seed come from the checkpoint"
+    );
+    cfg.methodology = if args.linear {
+        Methodology::SslLinear
+    } else {
+        Methodology::SslFinetune
+    };
+    announce(&cfg);
+    let data = cfg.data.load()?;
+    let report = finetune_phase(
+        &model,
+        &varmap,
+        &cfg,
+        &data,
+        (Vec::new(), 0.0),
+        &device,
+        &common.progress(),
+    )?;
+    let suffix = if args.linear { "linear" } else { "finetune" };
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut name = args.checkpoint.as_os_str().to_owned();
+        name.push(format!("-{suffix}"));
+        PathBuf::from(name)
+    });
+    finish(&out, &varmap, &report)
+}
+
+/// Runs `mmssl evaluate`: the test (and valid) metrics of a saved run.
+pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
+    let device = ConfigArgs::for_device(&args.device).device()?;
+    let (cfg, model, _) = load_checkpoint(&args.checkpoint, &device)?;
+    let data = cfg.data.load()?;
+    let valid = split_metrics(&model, &data.valid, &device)?;
+    let test = split_metrics(&model, &data.test, &device)?;
+    if args.json {
+        let out = serde_json::json!({ "data": data.identity, "valid": valid, "test": test });
+        println!("{}", serde_json::to_string(&out)?);
+    } else {
+        println!("{}", data.identity);
+        println!("valid metrics:\n{valid}");
+        println!("test metrics:\n{test}");
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! The multimodal encoder E of thesis 6.4 (after M3, Georgiou et al. 2021).
+
+use super::attention::{key_bias, Attention};
+use super::config::ModelConfig;
+use super::cross_modal::CrossModal;
+use super::dropout::{Dropout, DropoutStream};
+use super::lstm::Lstm;
+use crate::data::{Batch, Modality};
+use candle_core::{bail, DType, Result, Tensor};
+use candle_nn::VarBuilder;
+
+/// The single-modality encoder of one modality (thesis 6.4, DNN-I): a one-directional LSTM whose
+/// hidden states, after dropout, are re-weighted by self-attention into `m_T`, `m_A` or `m_V`.
+/// Variables under `lstm.` and `attention.`.
+#[derive(Debug, Clone)]
+pub struct ModalityEncoder {
+    lstm: Lstm,
+    attention: Attention,
+    dropout: Dropout,
+}
+
+impl ModalityEncoder {
+    /// An encoder for `in_dim`-sized inputs with the sizes of `cfg`.
+    pub fn new(
+        vb: VarBuilder,
+        in_dim: usize,
+        cfg: &ModelConfig,
+        dropout: &Dropout,
+    ) -> Result<Self> {
+        Ok(Self {
+            lstm: Lstm::new(vb.pp("lstm"), in_dim, cfg.hidden)?,
+            attention: Attention::new(
+                vb.pp("attention"),
+                cfg.hidden,
+                cfg.hidden,
+                cfg.attention_dim,
+                dropout,
+            )?,
+            dropout: dropout.clone(),
+        })
+    }
+
+    /// `m = SelfAttention(dropout(LSTM(x)))`, `[batch, steps, d]`.
+    pub fn forward_t(&self, x: &Tensor, key_bias: &Tensor, train: bool) -> Result<Tensor> {
+        let states = self.dropout.forward_t(&self.lstm.forward(x)?, train)?;
+        self.attention.forward_t(&states, &states, key_bias, train)
+    }
+}
+
+/// The encoder E (thesis 6.4, figure 6.4.1): three [`ModalityEncoder`]s (DNN-I), the
+/// [`CrossModal`] network and a final one-directional fusion LSTM (DNN-II), pooled at each
+/// sample's last real step. Output: the fused vector `m_o`, `[batch, fusion_hidden]`.
+///
+/// Dropout (probability `cfg.dropout`, one seeded stream, see [`DropoutStream`]) sits where the
+/// M3 code (slp) puts it: on each modality LSTM's outputs, on every attention weight matrix, and
+/// on the fused vector (slp applies it to the fusion RNN's outputs and again before the
+/// classifier; we apply it once).
+///
+/// Pooling: the fusion LSTM's hidden state at step `lengths[b] − 1` (zeros for an empty sample).
+/// This is the thesis's "final LSTM … produces the output m_o"; the released code instead summed
+/// the (bidirectional) fusion states over every step, padding included (see SPEC, "How the
+/// released thesis code actually behaves", item 5). Since padding is masked in every attention
+/// and every LSTM is one-directional, the output does not depend on how much trailing padding a
+/// batch carries.
+///
+/// Variables: `text.`, `audio.`, `visual.` (DNN-I), `cross.` (DNN-II attention), `fusion.lstm.`.
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    modalities: [ModalityEncoder; 3],
+    cross: CrossModal,
+    fusion: Lstm,
+    dropout: Dropout,
+    stream: DropoutStream,
+    input_dims: [usize; 3],
+    dtype: DType,
+}
+
+impl Encoder {
+    /// The encoder of `cfg`, with its variables under `vb` and dropout masks drawn from a stream
+    /// seeded with `dropout_seed`. Computes in `vb.dtype()` (inputs are converted).
+    pub fn new(vb: VarBuilder, cfg: &ModelConfig, dropout_seed: u64) -> Result<Self> {
+        cfg.validate()?;
+        let stream = DropoutStream::new(dropout_seed);
+        let dropout = Dropout::new(cfg.dropout, &stream);
+        let modality = |m: Modality| {
+            ModalityEncoder::new(vb.pp(m.name()), cfg.input_dims[m.index()], cfg, &dropout)
+        };
+        Ok(Self {
+            modalities: [
+                modality(Modality::Text)?,
+                modality(Modality::Audio)?,
+                modality(Modality::Visual)?,
+            ],
+            cross: CrossModal::new(vb.pp("cross"), cfg.attention_dim, &dropout)?,
+            fusion: Lstm::new(
+                vb.pp("fusion").pp("lstm"),
+                cfg.fusion_input_dim(),
+                cfg.fusion_hidden,
+            )?,
+            dropout,
+            stream,
+            input_dims: cfg.input_dims,
+            dtype: vb.dtype(),
+        })
+    }
+
+    /// Restarts the dropout stream from `seed`, e.g. once per epoch from the run seed and the
+    /// epoch number, so that a run resumed at that epoch draws the same masks.
+    pub fn reseed_dropout(&self, seed: u64) -> Result<()> {
+        self.stream.reseed(seed)
+    }
+
+    /// Size of the fused vector.
+    pub fn fused_dim(&self) -> usize {
+        self.fusion.hidden()
+    }
+
+    /// The fused vectors `[batch, fused_dim]` of `batch`; `train` switches dropout on.
+    pub fn forward_t(&self, batch: &Batch, train: bool) -> Result<Tensor> {
+        let mask = batch.mask.to_dtype(self.dtype)?;
+        let (b, t) = mask.dims2()?;
+        for (m, x) in Modality::ALL.iter().zip(&batch.modalities) {
+            let expected = [b, t, self.input_dims[m.index()]];
+            if x.dims() != expected {
+                bail!(
+                    "encoder: {m} input has shape {:?}, expected {expected:?}",
+                    x.dims()
+                );
+            }
+        }
+        let key_bias = key_bias(&mask)?;
+        let encode = |m: Modality| {
+            let x = batch.modalities[m.index()].to_dtype(self.dtype)?;
+            self.modalities[m.index()].forward_t(&x, &key_bias, train)
+        };
+        let m = [
+            encode(Modality::Text)?,
+            encode(Modality::Audio)?,
+            encode(Modality::Visual)?,
+        ];
+        let fused = self.cross.forward_t(&m, &key_bias, train)?;
+        let states = self.fusion.forward(&fused)?;
+        let pooled = last_real_step(&states, &batch.lengths)?;
+        self.dropout.forward_t(&pooled, train)
+    }
+}
+
+/// `states[b, lengths[b] − 1, :]` for every sample `b` (zeros where `lengths[b]` is 0 or larger
+/// than the number of steps), as a one-hot matmul so it stays on the device and differentiable.
+fn last_real_step(states: &Tensor, lengths: &Tensor) -> Result<Tensor> {
+    let (batch, steps, _) = states.dims3()?;
+    let positions = Tensor::arange(1u32, steps as u32 + 1, states.device())?.unsqueeze(0)?;
+    let lengths = lengths.to_dtype(DType::U32)?.reshape((batch, 1))?;
+    let one_hot = positions
+        .broadcast_eq(&lengths)?
+        .to_dtype(states.dtype())?
+        .unsqueeze(1)?;
+    one_hot.matmul(states)?.squeeze(1)
+}

@@ -1,0 +1,162 @@
+//! The M3 encoder E, the Barlow Twins projector g and the regression head (thesis 6.2, 6.4,
+//! table 7.3.1), in Candle.
+//!
+//! ```text
+//! text   ─ LSTM ─ dropout ─ self-attention ─ m_T ┐
+//! audio  ─ LSTM ─ dropout ─ self-attention ─ m_A ├─ cross-modal (TA, TV, AV, TAV) ─ m̃ [7·d]
+//! visual ─ LSTM ─ dropout ─ self-attention ─ m_V ┘
+//! m̃ ─ fusion LSTM ─ state at the last real step ─ dropout ─ m_o
+//! m_o ─ RegressionHead ─ ŷ          m_o ─ Projector ─ Z (Barlow Twins embedding)
+//! ```
+//!
+//! * [`Lstm`] — eqs. 2.5.3–2.5.8, PyTorch gate order and variable names;
+//! * [`Attention`] — masked scaled dot-product attention, eqs. 2.6.5–2.6.6;
+//! * [`SymmetricAttention`], [`CrossModal`] — eqs. 6.4.1–6.4.3 and the trimodal `m_TAV`;
+//! * [`Encoder`] — E with the concatenation of eq. 6.4.2;
+//! * [`Projector`] — g of eqs. 6.2.1–6.2.2; [`RegressionHead`] — the linear head;
+//! * [`Model`] — all three with the variable prefixes `encoder.`, `projector.`, `head.`.
+//!
+//! Reproducibility: [`seeded_var_builder`] initialises every variable from a seeded stream keyed
+//! by its name, and dropout masks come from a seeded [`DropoutStream`] — candle's own
+//! initialisers and `ops::dropout` use the device RNG, which cannot be seeded on CPU in
+//! candle 0.11. Every operation in a forward pass is a plain candle tensor op, so the model runs
+//! on CPU and, with the `cuda` feature, on a GPU (dropout masks are drawn on the host and copied).
+//!
+//! Padding convention (see [`crate::data`]): real steps first, padding at the end, marked by
+//! `Batch::mask` and `Batch::lengths`. Padded keys are masked out of every attention and the
+//! output is read at the last real step, so the encoder's output does not depend on padding.
+
+mod attention;
+mod config;
+mod cross_modal;
+mod dropout;
+mod encoder;
+mod head;
+mod init;
+mod lstm;
+mod projector;
+
+pub use attention::{key_bias, Attention};
+pub use config::ModelConfig;
+pub use cross_modal::{CrossModal, SymmetricAttention};
+pub use dropout::{Dropout, DropoutStream};
+pub use encoder::{Encoder, ModalityEncoder};
+pub use head::RegressionHead;
+pub use init::seeded_var_builder;
+pub use lstm::Lstm;
+pub use projector::Projector;
+
+use crate::data::Batch;
+use candle_core::{bail, DType, Device, Result, Tensor, Var};
+use candle_nn::{VarBuilder, VarMap};
+use std::collections::BTreeMap;
+
+/// Variable-name prefix of the encoder E.
+pub const ENCODER_PREFIX: &str = "encoder.";
+/// Variable-name prefix of the projector g.
+pub const PROJECTOR_PREFIX: &str = "projector.";
+/// Variable-name prefix of the regression head.
+pub const HEAD_PREFIX: &str = "head.";
+
+/// Encoder, regression head and (for self-supervised pre-training) projector, with their
+/// variables under [`ENCODER_PREFIX`], [`HEAD_PREFIX`] and [`PROJECTOR_PREFIX`] so that training
+/// can freeze a part by prefix (see [`vars_with_prefix`]).
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The encoder E.
+    pub encoder: Encoder,
+    /// The regression head.
+    pub head: RegressionHead,
+    /// The projector g, present when built `with_projector`.
+    pub projector: Option<Projector>,
+}
+
+impl Model {
+    /// The model of `cfg` with variables under `vb`; the projector only `with_projector`;
+    /// dropout masks from a stream seeded with `dropout_seed`.
+    pub fn new(
+        vb: VarBuilder,
+        cfg: &ModelConfig,
+        with_projector: bool,
+        dropout_seed: u64,
+    ) -> Result<Self> {
+        let encoder = Encoder::new(vb.pp("encoder"), cfg, dropout_seed)?;
+        let head = RegressionHead::new(vb.pp("head"), cfg.fused_dim())?;
+        let projector = if with_projector {
+            Some(Projector::new(
+                vb.pp("projector"),
+                cfg.fused_dim(),
+                &cfg.projector,
+            )?)
+        } else {
+            None
+        };
+        Ok(Self {
+            encoder,
+            head,
+            projector,
+        })
+    }
+
+    /// [`Model::new`] with every variable initialised from `seed` into `varmap` (see
+    /// [`seeded_var_builder`]) and the dropout stream seeded from `seed` too. A variable's initial
+    /// value depends only on `seed` and its name: the same seed gives the same encoder with or
+    /// without a projector.
+    pub fn seeded(
+        varmap: &VarMap,
+        cfg: &ModelConfig,
+        with_projector: bool,
+        seed: u64,
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Self> {
+        let vb = seeded_var_builder(varmap, seed, dtype, device);
+        Self::new(vb, cfg, with_projector, seed)
+    }
+
+    /// Sentiment predictions `[batch]`: head(E(batch)).
+    pub fn forward_t(&self, batch: &Batch, train: bool) -> Result<Tensor> {
+        self.head.forward(&self.encoder.forward_t(batch, train)?)
+    }
+
+    /// Barlow Twins embeddings `[batch, embedding_dim]`: g(E(batch)) (eqs. 6.2.1, 6.2.2).
+    pub fn embed_t(&self, batch: &Batch, train: bool) -> Result<Tensor> {
+        let Some(projector) = &self.projector else {
+            bail!("model: embed_t needs a projector (build the model with_projector)");
+        };
+        projector.forward_t(&self.encoder.forward_t(batch, train)?, train)
+    }
+}
+
+/// True for BatchNorm running statistics: variables of the `VarMap`, but buffers updated by the
+/// forward pass, not parameters for an optimiser.
+fn is_buffer(name: &str) -> bool {
+    name.ends_with(".running_mean") || name.ends_with(".running_var")
+}
+
+/// The trainable parameters whose names start with `prefix` (e.g. [`HEAD_PREFIX`] for linear
+/// evaluation, `""` for everything), sorted by name; BatchNorm running statistics are left out.
+pub fn vars_with_prefix(varmap: &VarMap, prefix: &str) -> Vec<Var> {
+    let vars = varmap.data().lock().unwrap_or_else(|e| e.into_inner());
+    let mut named: Vec<(&String, &Var)> = vars
+        .iter()
+        .filter(|(name, _)| name.starts_with(prefix) && !is_buffer(name))
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    named.into_iter().map(|(_, var)| var.clone()).collect()
+}
+
+/// Number of trainable parameters per module, sorted by module name. A module is a variable's
+/// name without its last component, cut to at most three components: `encoder.text.lstm`,
+/// `encoder.text.attention`, `encoder.cross.ta`, `encoder.cross.tav`, `encoder.fusion.lstm`,
+/// `projector.linear0`, `projector.bn0`, `head`, …. BatchNorm running statistics are not counted.
+pub fn parameter_counts(varmap: &VarMap) -> Vec<(String, usize)> {
+    let vars = varmap.data().lock().unwrap_or_else(|e| e.into_inner());
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (name, var) in vars.iter().filter(|(name, _)| !is_buffer(name)) {
+        let parts: Vec<&str> = name.split('.').collect();
+        let module = parts[..parts.len().saturating_sub(1).clamp(1, 3)].join(".");
+        *counts.entry(module).or_default() += var.elem_count();
+    }
+    counts.into_iter().collect()
+}

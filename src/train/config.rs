@@ -1,0 +1,174 @@
+//! Typed run configuration: the methodology (thesis 7.1) and the hyper-parameters of tables
+//! 7.3.1 / 7.3.2 as defaults. Printed with, and stored beside, every result.
+
+use crate::augment::AugmentConfig;
+use crate::data::synthetic::SyntheticConfig;
+use crate::loss::BarlowTwinsConfig;
+use crate::model::ModelConfig;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The four training methodologies of thesis 7.1.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Methodology {
+    /// Fully supervised (FS): random init, every parameter trained on labels.
+    #[default]
+    Supervised,
+    /// Supervised linear evaluation: random frozen encoder, only the head trains.
+    SupervisedLinear,
+    /// SSL pre-training on all unlabeled training data, then fine-tuning of everything.
+    SslFinetune,
+    /// SSL linear evaluation: pre-trained frozen encoder, only the head trains.
+    SslLinear,
+}
+
+impl Methodology {
+    /// All four, in the thesis's order.
+    pub const ALL: [Methodology; 4] = [
+        Methodology::Supervised,
+        Methodology::SupervisedLinear,
+        Methodology::SslFinetune,
+        Methodology::SslLinear,
+    ];
+
+    /// True when the encoder is pre-trained with Barlow Twins first.
+    pub fn pretrains(self) -> bool {
+        matches!(self, Methodology::SslFinetune | Methodology::SslLinear)
+    }
+
+    /// True when only the regression head is trained on labels (encoder frozen).
+    pub fn linear(self) -> bool {
+        matches!(self, Methodology::SupervisedLinear | Methodology::SslLinear)
+    }
+
+    /// The kebab-case name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Methodology::Supervised => "supervised",
+            Methodology::SupervisedLinear => "supervised-linear",
+            Methodology::SslFinetune => "ssl-finetune",
+            Methodology::SslLinear => "ssl-linear",
+        }
+    }
+}
+
+impl fmt::Display for Methodology {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Supervised phase (table 7.3.2, right column): Adam, L1 loss, plateau halving, early stopping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupervisedConfig {
+    /// Adam learning rate (3e-4).
+    pub lr: f64,
+    /// Batch size (32).
+    pub batch_size: usize,
+    /// Maximum epochs (100).
+    pub max_epochs: usize,
+    /// Early stopping: epochs without a valid-loss improvement before stopping (10); the best
+    /// epoch's weights are restored.
+    pub patience: usize,
+    /// Epochs without improvement before the learning rate is multiplied by `lr_factor` (2).
+    pub plateau_patience: usize,
+    /// Learning-rate multiplier on a plateau (0.5, "halve").
+    pub lr_factor: f64,
+    /// Share of the labeled training data used (thesis 8.4: 0.01 … 1.0).
+    pub labeled_fraction: f64,
+}
+
+impl Default for SupervisedConfig {
+    fn default() -> Self {
+        SupervisedConfig {
+            lr: 3e-4,
+            batch_size: 32,
+            max_epochs: 100,
+            patience: 10,
+            plateau_patience: 2,
+            lr_factor: 0.5,
+            labeled_fraction: 1.0,
+        }
+    }
+}
+
+/// Self-supervised phase (table 7.3.2, left column): Adam, fixed epochs, no early stopping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SslConfig {
+    /// Adam learning rate (3e-6).
+    pub lr: f64,
+    /// Batch size (170, "restricted by the hardware rather than choice").
+    pub batch_size: usize,
+    /// Epochs (20).
+    pub epochs: usize,
+    /// Barlow Twins loss settings (λ = α_BT = 2e-2).
+    pub loss: BarlowTwinsConfig,
+    /// The two augmentation streams (defaults: table 8.2.1).
+    pub augment: AugmentConfig,
+}
+
+impl Default for SslConfig {
+    fn default() -> Self {
+        SslConfig {
+            lr: 3e-6,
+            batch_size: 170,
+            epochs: 20,
+            loss: BarlowTwinsConfig::default(),
+            augment: AugmentConfig::default(),
+        }
+    }
+}
+
+/// Which data a run uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// The synthetic stand-in's settings (the embedded default).
+    pub synthetic: SyntheticConfig,
+    /// Standardise features with train statistics (see `data::Standardizer`).
+    pub standardize: bool,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig {
+            synthetic: SyntheticConfig::default(),
+            standardize: true,
+        }
+    }
+}
+
+/// Everything that determines a run's numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Seed of initialisation, shuffling, dropout and augmentation.
+    pub seed: u64,
+    /// Thesis 7.1 methodology.
+    pub methodology: Methodology,
+    /// Data settings.
+    pub data: DataConfig,
+    /// Architecture (table 7.3.1).
+    pub model: ModelConfig,
+    /// Supervised phase (table 7.3.2).
+    pub supervised: SupervisedConfig,
+    /// Self-supervised phase (table 7.3.2), used by the SSL methodologies.
+    pub ssl: SslConfig,
+}
+
+impl RunConfig {
+    /// Parses a TOML config; missing fields take the thesis defaults, unknown fields are errors.
+    pub fn from_toml(text: &str) -> Result<RunConfig, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// The config as TOML, as stored beside checkpoints.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a RunConfig always serialises")
+    }
+}

@@ -1,0 +1,30 @@
+//! Predictions on a split in evaluation mode and their thesis 7.3 metrics.
+
+use crate::data::{Split, SplitName};
+use crate::metrics::{evaluate, Metrics};
+use crate::model::Model;
+use anyhow::{Context, Result};
+use candle_core::Device;
+
+/// Batch size for inference: large enough to amortise per-step overhead, small enough for any
+/// machine at T = 50.
+const EVAL_BATCH: usize = 256;
+
+/// Model predictions for every sample of `split`, in storage order (dropout off, BatchNorm in
+/// evaluation mode).
+pub fn predict(model: &Model, split: &Split, device: &Device) -> Result<Vec<f64>> {
+    let mut out = Vec::with_capacity(split.len());
+    for batch in split.batches(EVAL_BATCH, None, false)? {
+        let pred = model.forward_t(&batch.to_device(device)?, false)?;
+        out.extend(pred.to_vec1::<f32>()?.into_iter().map(f64::from));
+    }
+    Ok(out)
+}
+
+/// The thesis 7.3 metrics of `model` on `split`.
+pub fn split_metrics(model: &Model, split: &Split, device: &Device) -> Result<Metrics> {
+    let predictions = predict(model, split, device)?;
+    let labels: Vec<f64> = split.labels.iter().map(|&y| f64::from(y)).collect();
+    evaluate(&predictions, &labels)
+        .with_context(|| format!("evaluating on the {} split", SplitName::name(split.name)))
+}

@@ -1,0 +1,23 @@
+//! Training (thesis 7.1, 7.3): the four methodologies — fully supervised, supervised linear
+//! evaluation, SSL pre-training + fine-tuning, SSL linear evaluation — with the hyper-parameters
+//! of tables 7.3.1 / 7.3.2 as typed defaults, seeded end to end.
+
+mod checkpoint;
+mod config;
+mod evaluate;
+mod progress;
+mod run;
+mod schedule;
+mod ssl;
+mod supervised;
+
+pub use checkpoint::{
+    load_checkpoint, save_checkpoint, save_report, CONFIG_FILE, METRICS_FILE, WEIGHTS_FILE,
+};
+pub use config::{DataConfig, Methodology, RunConfig, SslConfig, SupervisedConfig};
+pub use evaluate::{predict, split_metrics};
+pub use progress::{EpochBar, Progress};
+pub use run::{build_model, finetune_phase, pretrain_phase, run, RunReport, Timing};
+pub use schedule::{EpochDecision, Snapshot, ValidTracker};
+pub use ssl::{pretrain, ssl_step, SslEpochLog};
+pub use supervised::{adam, supervised_step, train_supervised, EpochLog};

@@ -1,0 +1,66 @@
+//! Progress bars and per-epoch log lines for long training runs; silent when not wanted (tests,
+//! parallel runs).
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::fmt::Arguments;
+
+/// Where training reports its progress: a bar per epoch on stderr plus a log line per epoch, or
+/// nothing at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    verbose: bool,
+}
+
+impl Progress {
+    /// Bars (hidden automatically when stderr is not a terminal) and log lines on stderr.
+    pub fn verbose() -> Self {
+        Progress { verbose: true }
+    }
+
+    /// No output.
+    pub fn quiet() -> Self {
+        Progress { verbose: false }
+    }
+
+    /// A bar over the `batches` of epoch `epoch` (of `epochs`) of phase `phase`.
+    pub fn epoch_bar(&self, phase: &str, epoch: usize, epochs: usize, batches: usize) -> EpochBar {
+        let bar = if self.verbose {
+            ProgressBar::new(batches as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed} < {eta})",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(format!("{phase} epoch {}/{epochs}", epoch + 1));
+        EpochBar(bar)
+    }
+
+    /// One log line on stderr (above any bar).
+    pub fn log(&self, line: Arguments<'_>) {
+        if self.verbose {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// A progress bar over one epoch's batches, showing the latest loss.
+#[derive(Debug)]
+pub struct EpochBar(ProgressBar);
+
+impl EpochBar {
+    /// Advances by one batch whose loss was `loss`.
+    pub fn step(&self, loss: f64) {
+        self.0.set_message(format!("loss {loss:.4}"));
+        self.0.inc(1);
+    }
+
+    /// Removes the bar (the epoch's log line replaces it).
+    pub fn finish(self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -1,0 +1,187 @@
+//! One run of a thesis 7.1 methodology, end to end: data, seeded model, optional Barlow Twins
+//! pre-training, supervised (or linear) training, and the metrics of the best epoch.
+
+use super::config::{DataConfig, Methodology, RunConfig};
+use super::evaluate::split_metrics;
+use super::progress::Progress;
+use super::ssl::{pretrain, SslEpochLog};
+use super::supervised::{train_supervised, EpochLog};
+use crate::data::synthetic::generate;
+use crate::data::{DataIdentity, Dataset, NonFinitePolicy};
+use crate::metrics::Metrics;
+use crate::model::Model;
+use anyhow::{ensure, Result};
+use candle_core::{DType, Device};
+use candle_nn::VarMap;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Wall-clock seconds per phase (the only part of a report that differs between reruns).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// Barlow Twins pre-training.
+    pub pretrain_seconds: f64,
+    /// Supervised training, evaluation included.
+    pub finetune_seconds: f64,
+}
+
+/// Everything a run produced: its config and data identity, per-epoch logs, and the valid and
+/// test metrics of the best epoch (thesis 7.3). Written as `metrics.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The data the numbers came from.
+    pub data: DataIdentity,
+    /// The full configuration.
+    pub config: RunConfig,
+    /// Labeled training samples used (after the labeled fraction).
+    pub labeled_samples: usize,
+    /// Pre-training log (empty for the supervised methodologies).
+    pub pretrain: Vec<SslEpochLog>,
+    /// Supervised log.
+    pub finetune: Vec<EpochLog>,
+    /// The epoch whose weights were kept (lowest valid MAE).
+    pub best_epoch: usize,
+    /// Validation metrics of the best epoch.
+    pub valid: Metrics,
+    /// Test metrics of the best epoch.
+    pub test: Metrics,
+    /// Wall-clock time per phase.
+    pub timing: Timing,
+}
+
+impl DataConfig {
+    /// Generates the data and applies the non-finite policy (zero and count) and, if enabled,
+    /// train-only standardisation.
+    pub fn load(&self) -> Result<Dataset> {
+        let mut data = generate(&self.synthetic);
+        if self.standardize {
+            data.prepare(NonFinitePolicy::Zero)?;
+        } else {
+            for split in [&mut data.train, &mut data.valid, &mut data.test] {
+                split.sanitize(NonFinitePolicy::Zero)?;
+            }
+        }
+        Ok(data)
+    }
+}
+
+/// A seeded model (with a projector when the methodology pre-trains) and its variables.
+pub fn build_model(cfg: &RunConfig, device: &Device) -> Result<(Model, VarMap)> {
+    let varmap = VarMap::new();
+    let model = Model::seeded(
+        &varmap,
+        &cfg.model,
+        cfg.methodology.pretrains(),
+        cfg.seed,
+        DType::F32,
+        device,
+    )?;
+    Ok((model, varmap))
+}
+
+/// Barlow Twins pre-training of `model` on all training data, unlabeled (thesis 7.1).
+pub fn pretrain_phase(
+    model: &Model,
+    varmap: &VarMap,
+    cfg: &RunConfig,
+    data: &Dataset,
+    device: &Device,
+    progress: &Progress,
+) -> Result<(Vec<SslEpochLog>, f64)> {
+    let start = Instant::now();
+    let log = pretrain(
+        model,
+        varmap,
+        &data.train,
+        &cfg.ssl,
+        cfg.seed,
+        device,
+        progress,
+    )?;
+    Ok((log, start.elapsed().as_secs_f64()))
+}
+
+/// Supervised (or linear) training on the labeled fraction, then valid / test metrics.
+pub fn finetune_phase(
+    model: &Model,
+    varmap: &VarMap,
+    cfg: &RunConfig,
+    data: &Dataset,
+    pretrain: (Vec<SslEpochLog>, f64),
+    device: &Device,
+    progress: &Progress,
+) -> Result<RunReport> {
+    let start = Instant::now();
+    let labeled = data
+        .train
+        .labeled_fraction(cfg.supervised.labeled_fraction, cfg.seed)?;
+    let (finetune, best_epoch) = train_supervised(
+        model,
+        varmap,
+        &labeled,
+        &data.valid,
+        &cfg.supervised,
+        cfg.methodology.linear(),
+        cfg.seed,
+        device,
+        progress,
+    )?;
+    let valid = split_metrics(model, &data.valid, device)?;
+    let test = split_metrics(model, &data.test, device)?;
+    Ok(RunReport {
+        data: data.identity.clone(),
+        config: cfg.clone(),
+        labeled_samples: labeled.len(),
+        pretrain: pretrain.0,
+        finetune,
+        best_epoch,
+        valid,
+        test,
+        timing: Timing {
+            pretrain_seconds: pretrain.1,
+            finetune_seconds: start.elapsed().as_secs_f64(),
+        },
+    })
+}
+
+/// Runs `cfg.methodology` end to end on `data` and returns the trained model and its report.
+pub fn run(
+    cfg: &RunConfig,
+    data: &Dataset,
+    device: &Device,
+    progress: &Progress,
+) -> Result<(Model, VarMap, RunReport)> {
+    ensure!(
+        data.dims() == cfg.model.input_dims,
+        "data {} has feature dims {:?} but model.input_dims is {:?}",
+        data.identity,
+        data.dims(),
+        cfg.model.input_dims
+    );
+    let (model, varmap) = build_model(cfg, device)?;
+    let pretrained = if cfg.methodology.pretrains() {
+        pretrain_phase(&model, &varmap, cfg, data, device, progress)?
+    } else {
+        (Vec::new(), 0.0)
+    };
+    let report = finetune_phase(&model, &varmap, cfg, data, pretrained, device, progress)?;
+    Ok((model, varmap, report))
+}
+
+impl Methodology {
+    /// The methodology's one-line description, as in thesis 7.1.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Methodology::Supervised => "fully supervised: random init, train everything on labels",
+            Methodology::SupervisedLinear => {
+                "supervised linear evaluation: random frozen encoder, train the head"
+            }
+            Methodology::SslFinetune => {
+                "SSL pre-training on unlabeled data, then fine-tune everything"
+            }
+            Methodology::SslLinear => {
+                "SSL linear evaluation: pre-trained frozen encoder, train the head"
+            }
+        }
+    }
+}
