@@ -12,11 +12,13 @@
 //! * [`metrics`] — MAE, Pearson r, Acc7, Acc5, Acc2 and weighted F1 (thesis 7.3);
 //! * [`rng`] — the seeded random streams behind every random choice;
 //! * [`train`] — the four training methodologies with the thesis's hyper-parameters (thesis 7.1, 7.3);
+//! * [`experiments`] — the chapter 8 experiment registry, resumable runner and results store;
 //! * [`cli`] — the `mmssl` command line.
 
 pub mod augment;
 pub mod cli;
 pub mod data;
+pub mod experiments;
 pub mod loss;
 pub mod metrics;
 pub mod model;

@@ -1,0 +1,138 @@
+//! The results store of `mmssl reproduce`: one JSON line per finished run, appended and synced
+//! before the next run starts, so an interrupted reproduction (even `kill -9`) loses no finished
+//! run. A line cut short by a crash is not valid JSON and is skipped (and reported) on reading;
+//! it can never corrupt the rows before it.
+
+use crate::data::DataIdentity;
+use crate::metrics::Metrics;
+use crate::train::{Methodology, RunConfig};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// One finished run of an experiment family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    /// Hash of the run's full config and data identity: equal keys mean the same run.
+    pub key: String,
+    /// Experiment family id, e.g. `table-8.2.2` or `fig-8.5.1`.
+    pub family: String,
+    /// The line / bar / row the run belongs to, e.g. `supervised`, `ssl-masking`,
+    /// `masking>noise`.
+    pub variant: String,
+    /// Grid coordinates of the run, e.g. `fraction`, `mask_pct_1`, `p_apply_1`.
+    pub params: BTreeMap<String, f64>,
+    /// The run's seed.
+    pub seed: u64,
+    /// Thesis 7.1 methodology.
+    pub methodology: Methodology,
+    /// Profile the run belongs to (`smoke`, `quick`, `full`).
+    pub profile: String,
+    /// Test metrics of the best epoch (thesis 7.3).
+    pub test: Metrics,
+    /// Validation metrics of the best epoch.
+    pub valid: Metrics,
+    /// Epoch whose weights were kept.
+    pub best_epoch: usize,
+    /// Wall-clock seconds of the run (pre-training included when it was not cached).
+    pub wall_seconds: f64,
+    /// The data the numbers came from.
+    pub data: DataIdentity,
+    /// The run's full configuration.
+    pub config: RunConfig,
+}
+
+/// Append-only JSON-lines file of [`ResultRow`]s.
+#[derive(Debug)]
+pub struct ResultStore {
+    path: PathBuf,
+    rows: Vec<ResultRow>,
+    keys: HashSet<String>,
+    skipped_lines: usize,
+}
+
+impl ResultStore {
+    /// Opens (or starts) the store at `path`, reading every complete row; unreadable lines
+    /// (a crash mid-write) are counted in [`ResultStore::skipped_lines`] and ignored.
+    pub fn open(path: &Path) -> Result<ResultStore> {
+        let mut store = ResultStore {
+            path: path.to_path_buf(),
+            rows: Vec::new(),
+            keys: HashSet::new(),
+            skipped_lines: 0,
+        };
+        if path.exists() {
+            let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+            for line in BufReader::new(file).lines() {
+                let line = line.with_context(|| format!("reading {}", path.display()))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<ResultRow>(&line) {
+                    Ok(row) => {
+                        store.keys.insert(row.key.clone());
+                        store.rows.push(row);
+                    }
+                    Err(_) => store.skipped_lines += 1,
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    /// Appends `row` as one line and syncs it to disk before returning.
+    pub fn append(&mut self, row: ResultRow) -> Result<()> {
+        let mut line = serde_json::to_string(&row)?;
+        line.push('\n');
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .with_context(|| format!("opening {}", self.path.display()))?;
+        // A crash may have left a partial last line: start ours on a fresh line.
+        if file.metadata()?.len() > 0 && !ends_with_newline(&self.path)? {
+            file.write_all(b"\n")?;
+        }
+        file.write_all(line.as_bytes())?;
+        file.sync_data()
+            .with_context(|| format!("syncing {}", self.path.display()))?;
+        self.keys.insert(row.key.clone());
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// True when a run with this key has finished.
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains(key)
+    }
+
+    /// Every finished run, in the order they finished.
+    pub fn rows(&self) -> &[ResultRow] {
+        &self.rows
+    }
+
+    /// Lines that could not be read (a run interrupted while its row was written).
+    pub fn skipped_lines(&self) -> usize {
+        self.skipped_lines
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn ends_with_newline(path: &Path) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
