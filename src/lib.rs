@@ -13,6 +13,9 @@
 //! * [`rng`] — the seeded random streams behind every random choice;
 //! * [`train`] — the four training methodologies with the thesis's hyper-parameters (thesis 7.1, 7.3);
 //! * [`experiments`] — the chapter 8 experiment registry, resumable runner and results store;
+//! * [`report`] — the thesis's published numbers, result tables (feature `reports`), the chapter 8
+//!   figures (plotters) and `REPORT.md` checking the thesis's claims on our runs;
+//! * [`notebook`] — display helpers for the evcxr notebooks (inline SVG figures, tables);
 //! * [`cli`] — the `mmssl` command line.
 
 pub mod augment;
@@ -22,5 +25,7 @@ pub mod experiments;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod notebook;
+pub mod report;
 pub mod rng;
 pub mod train;

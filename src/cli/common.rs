@@ -16,8 +16,9 @@ pub struct ConfigArgs {
     /// Seed of initialisation, shuffling, dropout and augmentation.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Data: `synthetic` (the embedded default; real releases arrive with the importers).
-    #[arg(long, default_value = "synthetic")]
+    /// Data: `synthetic` (the embedded stand-in, or the config file's `data.path`), or a native
+    /// data directory written by `mmssl data import` (sets `model.input_dims` to its dims).
+    #[arg(long, default_value = "synthetic", value_name = "synthetic|DIR")]
     pub data: String,
     /// Size of the synthetic stand-in relative to CMU-MOSEI (1.0 = 16,326 training utterances).
     #[arg(long)]
@@ -46,10 +47,34 @@ impl ConfigArgs {
             None => base,
         };
         if self.data != "synthetic" {
-            bail!(
-                "--data {}: only the embedded synthetic stand-in is available in this version",
-                self.data
-            );
+            let dir = PathBuf::from(&self.data);
+            let meta = crate::data::import::NativeMeta::read(&dir).with_context(|| {
+                format!(
+                    "--data {}: expected `synthetic` or a data directory written by `mmssl data import`",
+                    self.data
+                )
+            })?;
+            let train = meta
+                .splits
+                .iter()
+                .find(|s| s.name == crate::data::SplitName::Train)
+                .map_or(0, |s| s.count);
+            if train == 0 {
+                bail!(
+                    "--data {}: the train split is empty (imported with --splits without train); \
+                     training needs it: re-import with the train split (and --fill-missing for an \
+                     absent modality)",
+                    self.data
+                );
+            }
+            if self.scale.is_some() {
+                bail!(
+                    "--scale applies to the synthetic stand-in only, not to --data {}",
+                    self.data
+                );
+            }
+            cfg.data.path = Some(std::path::absolute(&dir).unwrap_or(dir));
+            cfg.model.input_dims = meta.dims;
         }
         if let Some(seed) = self.seed {
             cfg.seed = seed;

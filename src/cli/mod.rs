@@ -2,7 +2,9 @@
 
 mod bench;
 mod common;
+mod data;
 mod metrics;
+mod reproduce;
 mod synth;
 mod train;
 
@@ -34,6 +36,10 @@ enum Command {
     Evaluate(train::EvaluateArgs),
     /// Time training and inference steps at the thesis's shapes.
     Bench(bench::BenchArgs),
+    /// Real data: import a public release, inspect it, verify a source against the manifest.
+    Data(data::DataArgs),
+    /// Run the chapter 8 experiment registry under a profile, resumably, into a results store.
+    Reproduce(reproduce::ReproduceArgs),
 }
 
 /// Parses the command line, runs the sub-command and maps errors to a non-zero exit status.
@@ -47,6 +53,8 @@ pub fn main() -> ExitCode {
         Command::Finetune(args) => train::run_finetune(&args),
         Command::Evaluate(args) => train::run_evaluate(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Reproduce(args) => reproduce::run(&args),
+        Command::Data(args) => data::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@
 
 mod batch;
 mod identity;
+pub mod import;
 mod sequences;
 mod standardize;
 mod subset;

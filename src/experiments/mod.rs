@@ -1,6 +1,34 @@
 //! Chapter 8 reproduction: the experiment registry, profiles, the resumable runner and the
 //! results store behind `mmssl reproduce`.
+//!
+//! * [`registry`] — every experiment family of thesis chapter 8 and appendix A.2, as data, and
+//!   its expansion into [`RunSpec`]s;
+//! * [`profile`] — `smoke`, `quick` and `full`: the knobs (data scale, model size, epochs, seeds,
+//!   grids) applied to the registry;
+//! * [`key`] — SHA-256 run, row and pre-training keys over canonical JSON;
+//! * [`runner`] — [`reproduce`]: resumable, parallel, with a pre-training cache;
+//! * the results store ([`ResultStore`]): append-only, synced JSON lines.
+//!
+//! ```no_run
+//! use mmssl::experiments::{reproduce, Profile, ReproduceOptions};
+//! let mut options = ReproduceOptions::new(Profile::smoke(), "results/smoke");
+//! options.only = vec!["table-8.2.2".into()];
+//! let done = reproduce(options)?;
+//! for row in done.store.family_rows("table-8.2.2") {
+//!     println!("{} seed {}: MAE {:.3}", row.variant, row.seed, row.test.mae);
+//! }
+//! # anyhow::Ok(())
+//! ```
 
+pub mod key;
+pub mod profile;
+pub mod registry;
+pub mod runner;
 mod store;
 
+pub use profile::{Grids, Profile, ProfileName, Strategy};
+pub use registry::{expand, Family, Grid, RunSpec, FAMILIES};
+pub use runner::{
+    reproduce, store_path, FamilySummary, Plan, ReproduceOptions, Reproduction, Summary,
+};
 pub use store::{ResultRow, ResultStore};

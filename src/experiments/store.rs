@@ -126,6 +126,16 @@ impl ResultStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The row with this key, if that run has finished.
+    pub fn get(&self, key: &str) -> Option<&ResultRow> {
+        self.rows.iter().rev().find(|row| row.key == key)
+    }
+
+    /// The rows of experiment family `family` (e.g. `fig-8.4`), in the order they finished.
+    pub fn family_rows<'a>(&'a self, family: &'a str) -> impl Iterator<Item = &'a ResultRow> + 'a {
+        self.rows.iter().filter(move |row| row.family == family)
+    }
 }
 
 fn ends_with_newline(path: &Path) -> Result<bool> {

@@ -31,6 +31,7 @@ mod config;
 mod cross_modal;
 mod dropout;
 mod encoder;
+pub mod fused_lstm;
 mod head;
 mod init;
 mod lstm;

@@ -7,6 +7,7 @@ use crate::loss::BarlowTwinsConfig;
 use crate::model::ModelConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::path::PathBuf;
 
 /// The four training methodologies of thesis 7.1.
 #[derive(
@@ -124,12 +125,17 @@ impl Default for SslConfig {
     }
 }
 
-/// Which data a run uses.
+/// Which data a run uses: the synthetic stand-in (default), or a native data directory written
+/// by `mmssl data import` when `path` is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DataConfig {
-    /// The synthetic stand-in's settings (the embedded default).
+    /// The synthetic stand-in's settings (the embedded default; ignored when `path` is set).
     pub synthetic: SyntheticConfig,
+    /// A native data directory (`data.safetensors` + `meta.json`, see `data::import::native`);
+    /// `None` uses the synthetic stand-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
     /// Standardise features with train statistics (see `data::Standardizer`).
     pub standardize: bool,
 }
@@ -138,6 +144,7 @@ impl Default for DataConfig {
     fn default() -> Self {
         DataConfig {
             synthetic: SyntheticConfig::default(),
+            path: None,
             standardize: true,
         }
     }

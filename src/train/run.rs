@@ -50,10 +50,15 @@ pub struct RunReport {
 }
 
 impl DataConfig {
-    /// Generates the data and applies the non-finite policy (zero and count) and, if enabled,
-    /// train-only standardisation.
+    /// Generates the synthetic data, or loads the native directory `path` (its checksum verified,
+    /// identity `synthetic: false` named after the release), then applies the non-finite policy
+    /// (zero and count) and, if enabled, train-only standardisation.
     pub fn load(&self) -> Result<Dataset> {
-        let mut data = generate(&self.synthetic);
+        let mut data = match &self.path {
+            Some(dir) => Dataset::load_native(dir)
+                .map_err(|e| anyhow::anyhow!("loading data directory {}: {e}", dir.display()))?,
+            None => generate(&self.synthetic),
+        };
         if self.standardize {
             data.prepare(NonFinitePolicy::Zero)?;
         } else {

@@ -1,0 +1,292 @@
+//! Profiles: how large a reproduction of chapter 8 is. A [`Profile`] holds every knob that the
+//! registry ([`super::registry`]) reads when it expands a family into runs — data scale, model
+//! size, epochs, seeds and the ablation grids — so `smoke`, `quick` and `full` are the same
+//! registry at three sizes. The profile is printed at the start of `mmssl reproduce`, written to
+//! `<out>/profile.json`, and its name is stored in every result row; its settings are also inside
+//! every row's `config`, hence inside every run key.
+//!
+//! # Where the `full` grids come from (thesis chapter 8 and appendix A.2)
+//!
+//! The thesis prints its ablations only as figures, so the grid values that the text does not
+//! name are documented guesses:
+//!
+//! * seeds: "Average values over 5 runs" (tables 8.2.2, 8.2.4, 8.3.2; figures 8.5.2–8.5.4,
+//!   A.2.1–A.2.4) → 5 seeds; figures 8.4.1 / 8.4.2: "best models out of 3 runs" / "average values
+//!   over 3 runs" → 3 seeds. Figure 8.5.1 states no count: 5, like the other ablations.
+//! * labeled fractions (fig. 8.4): the text names 1 % ("tiny datasets (1%)"), 60 % and 80 %
+//!   ("require about 80%, and even 60%", "saturation … around the 60 – 80% mark") and 100 %;
+//!   the rest of [0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0] is a guess (20 % steps above 20 %).
+//! * single-stream masking (fig. 8.5.1): P_apply2 = 0 (stated). P_apply ∈ {0.3, 0.6, 1.0}: the
+//!   three values the text names ("P_apply ≥ 0.6", "low P_apply = 0.3", "(P_apply = 1.0,
+//!   mask_percent = 50%)"); mask % ∈ {20, 50, 70, 100}: 20 %, 50 %, 100 % are named, 70 % is
+//!   table 8.2.1's choice. Fine-tuned and linear-evaluation lines, plus the supervised baseline.
+//! * double-stream masking (figs 8.5.2–8.5.4, A.2.1–A.2.3): the strategies 'Low-Low',
+//!   'Medium-Medium', 'High-High', 'High-Low' are named but their probabilities are not. Guess:
+//!   Low = 0.3, Medium = 0.6, High = 1.0 — the single-stream P_apply values above, with Medium =
+//!   table 8.2.1's [0.6, 0.6]. Mask % per stream ∈ {20, 50, 70, 100} (the text names only the
+//!   winning (70 %, 70 %)).
+//! * SeqAug P_apply (fig. A.2.4): "(P_apply1, P_apply2) = (0.5, 0.5) clearly dominates" and
+//!   "'Medium-Medium' … performs the best"; grid guess p1, p2 ∈ {0.2, 0.5, 0.8} (Low / Medium /
+//!   High around the named 0.5), the full 3 × 3 product.
+
+use crate::model::ModelConfig;
+use crate::train::RunConfig;
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The three built-in profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileName {
+    /// Tiny: for tests, a few seconds per family.
+    Smoke,
+    /// Every family at reduced scale: the whole registry in ≤ 20 minutes on 2 CPU cores.
+    Quick,
+    /// The thesis's settings (scale 1, table 7.3.2 epochs, 5 seeds, full grids).
+    Full,
+}
+
+impl ProfileName {
+    /// The lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileName::Smoke => "smoke",
+            ProfileName::Quick => "quick",
+            ProfileName::Full => "full",
+        }
+    }
+
+    /// The profile's knobs.
+    pub fn profile(self) -> Profile {
+        match self {
+            ProfileName::Smoke => Profile::smoke(),
+            ProfileName::Quick => Profile::quick(),
+            ProfileName::Full => Profile::full(),
+        }
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A double-masking augmentation strategy of figures 8.5.2–8.5.4: the application probabilities
+/// of stream 1 and stream 2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    /// The variant name, e.g. `high-low` (thesis: 'High-Low').
+    pub name: String,
+    /// P_apply of stream 1.
+    pub p1: f64,
+    /// P_apply of stream 2.
+    pub p2: f64,
+}
+
+impl Strategy {
+    fn new(name: &str, p1: f64, p2: f64) -> Strategy {
+        Strategy {
+            name: name.into(),
+            p1,
+            p2,
+        }
+    }
+
+    /// The four strategies of figure 8.5.2 with `low`, `medium`, `high` probabilities.
+    pub fn thesis_four(low: f64, medium: f64, high: f64) -> Vec<Strategy> {
+        vec![
+            Strategy::new("low-low", low, low),
+            Strategy::new("medium-medium", medium, medium),
+            Strategy::new("high-high", high, high),
+            Strategy::new("high-low", high, low),
+        ]
+    }
+}
+
+/// The ablation grids (see the module docs for where the `full` values come from).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grids {
+    /// Labeled fractions of figure 8.4 (param `fraction`).
+    pub fractions: Vec<f64>,
+    /// Single-stream masking P_apply of figure 8.5.1 (param `p_apply`).
+    pub single_p_apply: Vec<f64>,
+    /// Single-stream masking percentages of figure 8.5.1 (param `mask_pct`).
+    pub single_mask_pct: Vec<f64>,
+    /// Double-masking strategies of figure 8.5.2 (params `p1`, `p2`).
+    pub strategies: Vec<Strategy>,
+    /// Per-stream masking percentages of figure 8.5.2's heat maps (params `mask_pct_1`,
+    /// `mask_pct_2`: every pair).
+    pub double_mask_pct: Vec<f64>,
+    /// SeqAug P_apply per stream of figure A.2.4 (params `p1`, `p2`: every pair).
+    pub seqaug_p_apply: Vec<f64>,
+}
+
+/// Every knob of a reproduction's size. [`Profile::config`] turns it into the base
+/// [`RunConfig`] of a seed; the registry then sets methodology, augmentations and grid values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// `smoke`, `quick` or `full`: stored in every result row.
+    pub name: String,
+    /// Synthetic data size relative to CMU-MOSEI (`data.synthetic.scale`).
+    pub scale: f64,
+    /// Seed of the synthetic data generator (`data.synthetic.seed`).
+    pub data_seed: u64,
+    /// Padded steps per sequence of the synthetic data (`data.synthetic.steps`; thesis: 50).
+    pub steps: usize,
+    /// Encoder, projector and head sizes (thesis: table 7.3.1).
+    pub model: ModelConfig,
+    /// Supervised phase: maximum epochs (thesis: 100).
+    pub supervised_max_epochs: usize,
+    /// Supervised phase: early-stopping patience (thesis: 10).
+    pub supervised_patience: usize,
+    /// SSL phase: epochs (thesis: 20).
+    pub ssl_epochs: usize,
+    /// SSL phase: batch size (thesis: 170).
+    pub ssl_batch_size: usize,
+    /// SSL phase: Adam learning rate (thesis: 3e-6).
+    pub ssl_lr: f64,
+    /// Seeds of every family but figure 8.4 (thesis: 5 runs).
+    pub seeds: Vec<u64>,
+    /// Seeds of figure 8.4 (thesis: 3 runs).
+    pub fraction_seeds: Vec<u64>,
+    /// The ablation grids.
+    pub grids: Grids,
+}
+
+impl Profile {
+    /// The thesis: scale 1.0, table 7.3.1 model, table 7.3.2 epochs and learning rates, 5 seeds
+    /// (3 for figure 8.4), the full grids of the module docs: 710 runs. For a GPU or a
+    /// very long CPU run.
+    pub fn full() -> Profile {
+        let thesis = RunConfig::default();
+        Profile {
+            name: "full".into(),
+            scale: thesis.data.synthetic.scale,
+            data_seed: thesis.data.synthetic.seed,
+            steps: thesis.data.synthetic.steps,
+            model: thesis.model,
+            supervised_max_epochs: thesis.supervised.max_epochs,
+            supervised_patience: thesis.supervised.patience,
+            ssl_epochs: thesis.ssl.epochs,
+            ssl_batch_size: thesis.ssl.batch_size,
+            ssl_lr: thesis.ssl.lr,
+            seeds: (0..5).collect(),
+            fraction_seeds: (0..3).collect(),
+            grids: Grids {
+                fractions: vec![0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0],
+                single_p_apply: vec![0.3, 0.6, 1.0],
+                single_mask_pct: vec![0.2, 0.5, 0.7, 1.0],
+                strategies: Strategy::thesis_four(0.3, 0.6, 1.0),
+                double_mask_pct: vec![0.2, 0.5, 0.7, 1.0],
+                seqaug_p_apply: vec![0.2, 0.5, 0.8],
+            },
+        }
+    }
+
+    /// Every family at reduced scale, so that the whole registry runs in at most 20 minutes on
+    /// 2 CPU cores (release build, `--jobs 1`).
+    ///
+    /// Sizing (measured on the 2-core development machine): QUICK_SIZING
+    pub fn quick() -> Profile {
+        let full = Profile::full();
+        Profile {
+            name: "quick".into(),
+            scale: 0.05,
+            model: ModelConfig {
+                hidden: 16,
+                attention_dim: 16,
+                fusion_hidden: 16,
+                projector: vec![64, 64],
+                ..ModelConfig::default()
+            },
+            supervised_max_epochs: 6,
+            supervised_patience: 3,
+            ssl_epochs: 3,
+            ssl_lr: 5e-4,
+            seeds: vec![0],
+            fraction_seeds: vec![0],
+            grids: Grids {
+                fractions: vec![0.1, 0.5, 1.0],
+                single_p_apply: vec![0.3, 1.0],
+                single_mask_pct: vec![0.2, 0.7, 1.0],
+                strategies: Strategy::thesis_four(0.3, 0.6, 1.0),
+                double_mask_pct: vec![0.2, 0.7],
+                seqaug_p_apply: vec![0.2, 0.5],
+            },
+            ..full
+        }
+    }
+
+    /// Tiny, for tests: ~100 training utterances of 12 steps, hidden size 6, one epoch per
+    /// phase, one seed, one or two points per grid axis. A few seconds per family.
+    pub fn smoke() -> Profile {
+        let full = Profile::full();
+        Profile {
+            name: "smoke".into(),
+            scale: 0.006,
+            steps: 12,
+            model: ModelConfig {
+                hidden: 6,
+                attention_dim: 6,
+                fusion_hidden: 6,
+                projector: vec![12, 12],
+                ..ModelConfig::default()
+            },
+            supervised_max_epochs: 1,
+            supervised_patience: 1,
+            ssl_epochs: 1,
+            ssl_batch_size: 64,
+            ssl_lr: 1e-3,
+            seeds: vec![0],
+            fraction_seeds: vec![0],
+            grids: Grids {
+                fractions: vec![0.5, 1.0],
+                single_p_apply: vec![0.6],
+                single_mask_pct: vec![0.5],
+                strategies: vec![Strategy::new("high-low", 1.0, 0.3)],
+                double_mask_pct: vec![0.7],
+                seqaug_p_apply: vec![0.5],
+            },
+            ..full
+        }
+    }
+
+    /// The built-in profile called `name` (`smoke`, `quick`, `full`).
+    pub fn named(name: &str) -> Result<Profile> {
+        match name {
+            "smoke" => Ok(Profile::smoke()),
+            "quick" => Ok(Profile::quick()),
+            "full" => Ok(Profile::full()),
+            other => bail!("unknown profile `{other}`: expected smoke, quick or full"),
+        }
+    }
+
+    /// The base configuration of a run with `seed`: the thesis defaults with this profile's
+    /// data, model, epochs and SSL settings (methodology supervised, augmentations table 8.2.1).
+    pub fn config(&self, seed: u64) -> RunConfig {
+        let mut cfg = RunConfig {
+            seed,
+            model: self.model.clone(),
+            ..RunConfig::default()
+        };
+        cfg.data.synthetic.scale = self.scale;
+        cfg.data.synthetic.seed = self.data_seed;
+        cfg.data.synthetic.steps = self.steps;
+        cfg.supervised.max_epochs = self.supervised_max_epochs;
+        cfg.supervised.patience = self.supervised_patience;
+        cfg.ssl.epochs = self.ssl_epochs;
+        cfg.ssl.batch_size = self.ssl_batch_size;
+        cfg.ssl.lr = self.ssl_lr;
+        cfg
+    }
+
+    /// The profile as pretty JSON (printed at the start of a reproduction).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a profile always serialises")
+    }
+}

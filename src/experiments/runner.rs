@@ -1,0 +1,646 @@
+//! The resumable runner behind `mmssl reproduce`.
+//!
+//! Layout of an output directory:
+//!
+//! ```text
+//! <out>/results.jsonl               one ResultRow per finished run (append-only, synced)
+//! <out>/profile.json                the profile of the latest invocation
+//! <out>/pretrained/<pretrain-key>/  model.safetensors + config.toml + pretrain.json
+//! ```
+//!
+//! # Resumption
+//!
+//! * **Finished runs** are rows of the [`ResultStore`], appended and synced the moment a run ends.
+//!   A run whose row key ([`super::key::row_key`]) is in the store is skipped. A line torn by a
+//!   crash is skipped on reading and the next append starts on a fresh line.
+//! * **Equal runs are computed once.** Registry entries of different families can be the same
+//!   run (same [`super::key::run_key`]: e.g. table 8.3.2's `none` is table 8.2.2's `supervised`).
+//!   When a run key already has a row, the new entry gets a copy of it under its own family,
+//!   variant, params and row key, with `wall_seconds = 0` ("reused").
+//! * **Pre-training is cached.** Runs with the same [`super::key::pretrain_key`] (same data, model,
+//!   SSL settings and seed — e.g. every labeled fraction of one SSL model in figure 8.4, or the
+//!   fine-tuned and linear variants of figure 8.5.1) pre-train once. The pre-trained weights are
+//!   written with [`save_checkpoint`] into `pretrained/.tmp-<key>-…`, synced, and renamed to
+//!   `pretrained/<key>`: a directory with the final name is always complete, a half-written one
+//!   never has it (left-over `.tmp-*` directories are removed at the next start). Every SSL run,
+//!   the first one included, fine-tunes a model loaded from that directory, so a run's numbers do
+//!   not depend on whether its pre-training was cached.
+//! * **Parallel runs** (`jobs > 1`): runs are grouped by pre-training key (supervised runs by run
+//!   key); a group runs on one worker thread, in registry order, so a pre-training is never
+//!   computed twice and reuse within a group is race-free. Appends go through one mutex.
+
+use super::key::canonical_json;
+use super::profile::Profile;
+use super::registry::{self, format_params, RunSpec};
+use super::store::{ResultRow, ResultStore};
+use crate::data::{DataIdentity, Dataset};
+use crate::model::Model;
+use crate::train::{
+    build_model, finetune_phase, load_checkpoint, pretrain_phase, save_checkpoint, Methodology,
+    Progress, RunConfig, SslEpochLog, CONFIG_FILE, WEIGHTS_FILE,
+};
+use anyhow::{anyhow, bail, ensure, Context, Result};
+use candle_core::Device;
+use candle_nn::VarMap;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The results store inside an output directory.
+pub const STORE_FILE: &str = "results.jsonl";
+/// The profile of the latest invocation, JSON.
+pub const PROFILE_FILE: &str = "profile.json";
+/// The pre-training cache inside an output directory.
+pub const PRETRAINED_DIR: &str = "pretrained";
+/// The pre-training log inside a cached pre-training directory.
+pub const PRETRAIN_LOG_FILE: &str = "pretrain.json";
+
+const TMP_PREFIX: &str = ".tmp-";
+
+/// The path of the results store of output directory `out`.
+pub fn store_path(out: &Path) -> PathBuf {
+    out.join(STORE_FILE)
+}
+
+/// What to reproduce, where, and how.
+#[derive(Debug, Clone)]
+pub struct ReproduceOptions {
+    /// Size of the reproduction.
+    pub profile: Profile,
+    /// Family ids to run (empty: all).
+    pub only: Vec<String>,
+    /// Output directory (store, profile, pre-training cache).
+    pub out: PathBuf,
+    /// Runs in parallel (worker threads), at least 1.
+    pub jobs: usize,
+    /// Compute device.
+    pub device: Device,
+    /// A progress bar over runs and one line per finished run on stderr.
+    pub progress: bool,
+}
+
+impl ReproduceOptions {
+    /// All families of `profile` into `out`, one job, CPU, silent.
+    pub fn new(profile: Profile, out: impl Into<PathBuf>) -> Self {
+        ReproduceOptions {
+            profile,
+            only: Vec::new(),
+            out: out.into(),
+            jobs: 1,
+            device: Device::Cpu,
+            progress: false,
+        }
+    }
+}
+
+/// Counts of one family in a reproduction.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FamilySummary {
+    /// Runs of the family in the profile.
+    pub runs: usize,
+    /// Already in the store at the start.
+    pub skipped: usize,
+    /// Trained in this invocation.
+    pub computed: usize,
+    /// Copied from an equal run of another family in this invocation.
+    pub reused: usize,
+    /// Wall-clock seconds of this invocation's computed runs (pre-training included when it was
+    /// not cached).
+    pub run_seconds: f64,
+}
+
+/// What a reproduction did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Runs of the selected families.
+    pub planned: usize,
+    /// Runs already in the store at the start (not run again).
+    pub skipped: usize,
+    /// Runs trained in this invocation.
+    pub computed: usize,
+    /// Runs whose row was copied from an equal run (same run key) of another family.
+    pub reused: usize,
+    /// Pre-trainings computed (and cached) in this invocation.
+    pub pretrain_computed: usize,
+    /// Pre-trainings loaded from the cache.
+    pub pretrain_loaded: usize,
+    /// Wall-clock seconds of the whole invocation.
+    pub wall_seconds: f64,
+    /// Per family, in registry order of ids.
+    pub families: BTreeMap<String, FamilySummary>,
+}
+
+impl Summary {
+    /// Rows added by this invocation (computed + reused).
+    pub fn new_runs(&self) -> usize {
+        self.computed + self.reused
+    }
+}
+
+/// The result of [`reproduce`]: the store with every finished row, and what this call did.
+#[derive(Debug)]
+pub struct Reproduction {
+    /// The results store (all rows, also those of earlier invocations).
+    pub store: ResultStore,
+    /// Counts and timings of this invocation.
+    pub summary: Summary,
+    /// The data every run used.
+    pub data: DataIdentity,
+}
+
+/// One run still to do.
+#[derive(Debug, Clone)]
+struct Job {
+    spec: RunSpec,
+    row_key: String,
+    run_key: String,
+    pretrain_key: Option<String>,
+}
+
+/// A prepared reproduction: data generated, registry expanded, keys computed, store opened.
+/// [`Plan::run`] executes it; in between, the caller can print [`Plan::data`] and the counts.
+#[derive(Debug)]
+pub struct Plan {
+    options: ReproduceOptions,
+    data: Dataset,
+    store: ResultStore,
+    /// Groups of jobs sharing a pre-training (or a run key), in registry order.
+    groups: Vec<Vec<Job>>,
+    /// Finished rows by run key (over the whole registry of the profile).
+    known: HashMap<String, ResultRow>,
+    summary: Summary,
+}
+
+/// Prepares and runs a reproduction: see [`Plan`] and the module docs.
+pub fn reproduce(options: ReproduceOptions) -> Result<Reproduction> {
+    Plan::prepare(options)?.run()
+}
+
+impl Plan {
+    /// Generates the data, expands the registry under the profile, computes every key, opens the
+    /// store, writes `profile.json` and removes stale temporary pre-training directories.
+    pub fn prepare(options: ReproduceOptions) -> Result<Plan> {
+        ensure!(options.jobs >= 1, "--jobs must be at least 1");
+        let profile = &options.profile;
+        let all = registry::expand(profile, &[])?;
+        let selected = registry::expand(profile, &options.only)?;
+        let base = profile.config(0);
+        for spec in &all {
+            ensure!(
+                spec.config.data == base.data,
+                "{}: every run of a profile must use the same data settings",
+                spec.label()
+            );
+        }
+        let data = base.data.load()?;
+        ensure!(
+            data.dims() == base.model.input_dims,
+            "data {} has feature dims {:?} but model.input_dims is {:?}",
+            data.identity,
+            data.dims(),
+            base.model.input_dims
+        );
+        let sha = data.identity.sha256.clone();
+
+        fs::create_dir_all(&options.out)
+            .with_context(|| format!("creating {}", options.out.display()))?;
+        check_profile_dir(&options.out, profile)?;
+        fs::write(options.out.join(PROFILE_FILE), profile.to_json())
+            .with_context(|| format!("writing {}", options.out.join(PROFILE_FILE).display()))?;
+        remove_stale_tmp(&options.out.join(PRETRAINED_DIR))?;
+        let store = ResultStore::open(&store_path(&options.out))?;
+
+        let mut known = HashMap::new();
+        for spec in &all {
+            if let Some(row) = store.get(&spec.row_key(&sha)) {
+                known.insert(spec.run_key(&sha), row.clone());
+            }
+        }
+
+        let mut summary = Summary {
+            planned: selected.len(),
+            ..Summary::default()
+        };
+        let mut groups: Vec<Vec<Job>> = Vec::new();
+        let mut group_of: HashMap<String, usize> = HashMap::new();
+        for spec in selected {
+            let family = summary.families.entry(spec.family.clone()).or_default();
+            family.runs += 1;
+            let row_key = spec.row_key(&sha);
+            if store.contains(&row_key) {
+                family.skipped += 1;
+                summary.skipped += 1;
+                continue;
+            }
+            let run_key = spec.run_key(&sha);
+            let pretrain_key = spec.pretrain_key(&sha);
+            let group = pretrain_key
+                .clone()
+                .unwrap_or_else(|| format!("run:{run_key}"));
+            let index = *group_of.entry(group).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[index].push(Job {
+                spec,
+                row_key,
+                run_key,
+                pretrain_key,
+            });
+        }
+        Ok(Plan {
+            options,
+            data,
+            store,
+            groups,
+            known,
+            summary,
+        })
+    }
+
+    /// The data every run uses.
+    pub fn data(&self) -> &DataIdentity {
+        &self.data.identity
+    }
+
+    /// Runs to do in this invocation (not yet in the store).
+    pub fn pending(&self) -> usize {
+        self.groups.iter().map(Vec::len).sum()
+    }
+
+    /// Runs of the selected families already in the store.
+    pub fn skipped(&self) -> usize {
+        self.summary.skipped
+    }
+
+    /// The store's path.
+    pub fn store_path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// Runs every pending run (see the module docs) and returns the store and the summary. The
+    /// first error stops the workers after their current run and is returned; every row
+    /// finished before it is in the store.
+    pub fn run(self) -> Result<Reproduction> {
+        let start = Instant::now();
+        let Plan {
+            options,
+            data,
+            store,
+            groups,
+            known,
+            summary,
+        } = self;
+        let pending: usize = groups.iter().map(Vec::len).sum();
+        let bar = if options.progress && pending > 0 {
+            ProgressBar::new(pending as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} runs (ETA {eta}) {msg}",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        let shared = Shared {
+            options: &options,
+            data: &data,
+            store: Mutex::new(store),
+            known: Mutex::new(known),
+            queue: Mutex::new(groups.into_iter().collect()),
+            summary: Mutex::new(summary),
+            bar,
+            failed: AtomicBool::new(false),
+            error: Mutex::new(None),
+            tmp_counter: AtomicU64::new(0),
+        };
+        let workers = options.jobs.min(pending.max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| shared.work());
+            }
+        });
+        shared.bar.finish_and_clear();
+        if let Some(err) = lock(&shared.error)?.take() {
+            return Err(err);
+        }
+        let store = shared
+            .store
+            .into_inner()
+            .map_err(|_| anyhow!("results store lock poisoned"))?;
+        let mut summary = shared
+            .summary
+            .into_inner()
+            .map_err(|_| anyhow!("summary lock poisoned"))?;
+        summary.wall_seconds = start.elapsed().as_secs_f64();
+        Ok(Reproduction {
+            store,
+            summary,
+            data: data.identity,
+        })
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
+    m.lock().map_err(|_| anyhow!("a reproduce worker panicked"))
+}
+
+/// State shared by the worker threads.
+struct Shared<'a> {
+    options: &'a ReproduceOptions,
+    data: &'a Dataset,
+    store: Mutex<ResultStore>,
+    known: Mutex<HashMap<String, ResultRow>>,
+    queue: Mutex<VecDeque<Vec<Job>>>,
+    summary: Mutex<Summary>,
+    bar: ProgressBar,
+    failed: AtomicBool,
+    error: Mutex<Option<anyhow::Error>>,
+    tmp_counter: AtomicU64,
+}
+
+/// How a run's encoder was obtained.
+enum Pretrained {
+    None,
+    Computed,
+    Loaded,
+}
+
+impl Shared<'_> {
+    fn work(&self) {
+        loop {
+            if self.failed.load(Ordering::SeqCst) {
+                return;
+            }
+            let group = match self.queue.lock() {
+                Ok(mut q) => q.pop_front(),
+                Err(_) => return,
+            };
+            let Some(group) = group else { return };
+            for job in group {
+                if self.failed.load(Ordering::SeqCst) {
+                    return;
+                }
+                if let Err(err) = self.execute(&job) {
+                    self.failed.store(true, Ordering::SeqCst);
+                    if let Ok(mut slot) = self.error.lock() {
+                        slot.get_or_insert(err.context(format!("run {}", job.spec.label())));
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn execute(&self, job: &Job) -> Result<()> {
+        let reused = lock(&self.known)?.get(&job.run_key).cloned();
+        let (row, pretrained) = match reused {
+            Some(original) => (
+                ResultRow {
+                    key: job.row_key.clone(),
+                    family: job.spec.family.clone(),
+                    variant: job.spec.variant.clone(),
+                    params: job.spec.params.clone(),
+                    seed: job.spec.seed,
+                    profile: self.options.profile.name.clone(),
+                    wall_seconds: 0.0,
+                    ..original
+                },
+                None,
+            ),
+            None => {
+                let (row, pretrained) = self.compute(job)?;
+                (row, Some(pretrained))
+            }
+        };
+        lock(&self.store)?.append(row.clone())?;
+        lock(&self.known)?.insert(job.run_key.clone(), row.clone());
+        let reused = pretrained.is_none();
+        {
+            let mut summary = lock(&self.summary)?;
+            match pretrained {
+                Some(Pretrained::Computed) => summary.pretrain_computed += 1,
+                Some(Pretrained::Loaded) => summary.pretrain_loaded += 1,
+                _ => {}
+            }
+            if reused {
+                summary.reused += 1;
+            } else {
+                summary.computed += 1;
+            }
+            let family = summary.families.entry(row.family.clone()).or_default();
+            if reused {
+                family.reused += 1;
+            } else {
+                family.computed += 1;
+                family.run_seconds += row.wall_seconds;
+            }
+        }
+        if self.options.progress {
+            let line = run_line(&row, reused);
+            self.bar.suspend(|| eprintln!("{line}"));
+        }
+        self.bar.inc(1);
+        Ok(())
+    }
+
+    fn compute(&self, job: &Job) -> Result<(ResultRow, Pretrained)> {
+        let start = Instant::now();
+        let cfg = &job.spec.config;
+        let device = &self.options.device;
+        let quiet = Progress::quiet();
+        let (model, varmap, pretrain, pretrained) = match &job.pretrain_key {
+            Some(key) => {
+                let (dir, log, computed) = self.ensure_pretrained(cfg, key)?;
+                let (saved, model, varmap) = load_checkpoint(&dir, device)?;
+                ensure!(
+                    saved.model == cfg.model && saved.seed == cfg.seed,
+                    "cached pre-training {} does not match the run's model / seed",
+                    dir.display()
+                );
+                let state = if computed.is_some() {
+                    Pretrained::Computed
+                } else {
+                    Pretrained::Loaded
+                };
+                (model, varmap, (log, computed.unwrap_or(0.0)), state)
+            }
+            None => {
+                let (model, varmap) = build_model(cfg, device)?;
+                (model, varmap, (Vec::new(), 0.0), Pretrained::None)
+            }
+        };
+        let report = finetune_phase(&model, &varmap, cfg, self.data, pretrain, device, &quiet)?;
+        let row = ResultRow {
+            key: job.row_key.clone(),
+            family: job.spec.family.clone(),
+            variant: job.spec.variant.clone(),
+            params: job.spec.params.clone(),
+            seed: job.spec.seed,
+            methodology: cfg.methodology,
+            profile: self.options.profile.name.clone(),
+            test: report.test,
+            valid: report.valid,
+            best_epoch: report.best_epoch,
+            wall_seconds: start.elapsed().as_secs_f64(),
+            data: report.data,
+            config: report.config,
+        };
+        Ok((row, pretrained))
+    }
+
+    /// The cached pre-training directory of `key`, computing it first when it is missing.
+    /// Returns the directory, the pre-training log, and the seconds spent when it was computed.
+    fn ensure_pretrained(
+        &self,
+        cfg: &RunConfig,
+        key: &str,
+    ) -> Result<(PathBuf, Vec<SslEpochLog>, Option<f64>)> {
+        let root = self.options.out.join(PRETRAINED_DIR);
+        let dir = root.join(key);
+        if dir.join(WEIGHTS_FILE).is_file() && dir.join(CONFIG_FILE).is_file() {
+            let log = fs::read_to_string(dir.join(PRETRAIN_LOG_FILE))
+                .ok()
+                .and_then(|text| serde_json::from_str::<PretrainLog>(&text).ok())
+                .map(|l| l.epochs)
+                .unwrap_or_default();
+            return Ok((dir, log, None));
+        }
+        let pcfg = RunConfig {
+            methodology: Methodology::SslFinetune,
+            supervised: Default::default(),
+            ..cfg.clone()
+        };
+        let device = &self.options.device;
+        let (model, varmap): (Model, VarMap) = build_model(&pcfg, device)?;
+        let (log, seconds) = pretrain_phase(
+            &model,
+            &varmap,
+            &pcfg,
+            self.data,
+            device,
+            &Progress::quiet(),
+        )?;
+        fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+        let tmp = root.join(format!(
+            "{TMP_PREFIX}{key}-{}-{}",
+            std::process::id(),
+            self.tmp_counter.fetch_add(1, Ordering::SeqCst)
+        ));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)?;
+        }
+        save_checkpoint(&tmp, &varmap, &pcfg)?;
+        let record = PretrainLog {
+            pretrain_key: key.to_string(),
+            seconds,
+            epochs: log.clone(),
+        };
+        fs::write(
+            tmp.join(PRETRAIN_LOG_FILE),
+            serde_json::to_string_pretty(&record)?,
+        )?;
+        for name in [WEIGHTS_FILE, CONFIG_FILE, PRETRAIN_LOG_FILE] {
+            fs::File::open(tmp.join(name))
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("syncing {}", tmp.join(name).display()))?;
+        }
+        if let Err(err) = fs::rename(&tmp, &dir) {
+            // Another process finished the same pre-training first: keep its copy.
+            fs::remove_dir_all(&tmp).ok();
+            if !dir.join(WEIGHTS_FILE).is_file() {
+                return Err(err).with_context(|| format!("renaming to {}", dir.display()));
+            }
+        }
+        if let Ok(d) = fs::File::open(&root) {
+            d.sync_all().ok();
+        }
+        Ok((dir, log, Some(seconds)))
+    }
+}
+
+/// `pretrain.json` in a cached pre-training directory.
+#[derive(Debug, Serialize, Deserialize)]
+struct PretrainLog {
+    pretrain_key: String,
+    seconds: f64,
+    epochs: Vec<SslEpochLog>,
+}
+
+/// Removes `.tmp-*` directories left by an interrupted pre-training.
+fn remove_stale_tmp(root: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(root) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+            fs::remove_dir_all(entry.path())
+                .with_context(|| format!("removing {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| format!("{:.2}", 100.0 * v))
+}
+
+/// The line printed for a finished run.
+pub fn run_line(row: &ResultRow, reused: bool) -> String {
+    let how = if reused {
+        "reused".to_string()
+    } else {
+        format!("{:.1} s", row.wall_seconds)
+    };
+    format!(
+        "{} {}{} seed {}: test F1 {} Acc7 {:.2} MAE {:.4} ({how})",
+        row.family,
+        row.variant,
+        format_params(&row.params),
+        row.seed,
+        pct(row.test.f1_non0),
+        100.0 * row.test.acc7,
+        row.test.mae,
+    )
+}
+
+/// Number of distinct computations (run keys) and pre-trainings among `specs`, without data:
+/// the canonical JSON of the configs stands in for the keys (all runs of a profile share the
+/// data). Used by `--list`.
+pub fn distinct_work(specs: &[RunSpec]) -> (usize, usize) {
+    let runs: std::collections::HashSet<String> =
+        specs.iter().map(|s| canonical_json(&s.config)).collect();
+    let pretrainings: std::collections::HashSet<String> = specs
+        .iter()
+        .filter(|s| s.config.methodology.pretrains())
+        .map(|s| super::key::pretrain_key(&s.config, ""))
+        .collect();
+    (runs.len(), pretrainings.len())
+}
+
+/// Fails when `out` holds a store from another profile (mixing profiles in one store is almost
+/// always a mistake; the keys would keep them apart, but reports would not).
+pub fn check_profile_dir(out: &Path, profile: &Profile) -> Result<()> {
+    let path = out.join(PROFILE_FILE);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    if let Ok(previous) = serde_json::from_str::<Profile>(&text) {
+        if previous.name != profile.name {
+            bail!(
+                "{} holds results of profile `{}`, not `{}`: choose another --out",
+                out.display(),
+                previous.name,
+                profile.name
+            );
+        }
+    }
+    Ok(())
+}

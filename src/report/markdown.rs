@@ -1,0 +1,223 @@
+//! `REPORT.md`: per experiment family the thesis's claim, our numbers, the data they came from,
+//! and whether the claim held on that data; tables inline, figures linked.
+
+use super::claims::{check_family, ClaimCheck, Verdict, FAMILIES};
+use super::figures::{render_figure, FigureId};
+use super::summary::{family_rows, provenance, summarize};
+use super::tables::{build_table, TABLE_SPECS};
+use super::thesis::{normalize_variant, ThesisResults};
+use super::Metric;
+use crate::experiments::ResultRow;
+use anyhow::{Context, Result};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Held => "HELD",
+        Verdict::NotHeld => "DID NOT HOLD",
+        Verdict::Undetermined => "UNDETERMINED",
+    }
+}
+
+fn count(checks: &[ClaimCheck], v: Verdict) -> usize {
+    checks.iter().filter(|c| c.verdict == v).count()
+}
+
+pub(super) fn write_report(
+    rows: &[ResultRow],
+    thesis: &ThesisResults,
+    out_dir: &Path,
+) -> Result<PathBuf> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let tables_dir = out_dir.join("tables");
+    let mut md = String::new();
+    let all: Vec<&ResultRow> = rows.iter().collect();
+    let (data, profiles) = provenance(&all);
+    let synthetic = rows.iter().any(|r| r.data.synthetic);
+
+    writeln!(
+        md,
+        "# Reproduction report: Poulinakis (2023), chapter 8 and appendix A.2\n"
+    )?;
+    writeln!(
+        md,
+        "{} result rows. Data: {data}. Profile(s): {profiles}.\n",
+        rows.len()
+    )?;
+    if synthetic {
+        writeln!(
+            md,
+            "> **Synthetic stand-in data.** Rows marked `synthetic` come from generated data, not CMU-MOSEI: whether a claim holds on them says nothing about the thesis's numbers, only about this pipeline on this data.\n"
+        )?;
+    }
+    writeln!(
+        md,
+        "Conventions: test-set metrics; F1 / Acc in %, Corr and MAE as they are; F1 and Acc2 are the non-zero variant (thesis 7.3). Mean ± sample std (n − 1) over seeds. \"Best of N\" is the single run with the highest test F1, and all its metrics (the thesis's table 8.2.3 reports one model per row; choosing on test F1 is optimistic). The thesis's numbers stand beside ours, with Δ = ours − thesis; they never replace ours. A claim \"held\" when our means (or best runs, where the claim is about best models) order the same way as the thesis says; no significance test is made.\n"
+    )?;
+
+    // Summary table.
+    let mut sections = String::new();
+    writeln!(md, "## Summary\n")?;
+    writeln!(
+        md,
+        "| family | what | runs | held | did not hold | undetermined |"
+    )?;
+    writeln!(md, "|---|---|---|---|---|---|")?;
+    for info in &FAMILIES {
+        let mine = family_rows(rows, info.family);
+        if mine.is_empty() {
+            writeln!(
+                md,
+                "| {} | {} | not run | – | – | – |",
+                info.family, info.title
+            )?;
+            writeln!(sections, "## {}: {}\n", info.family, info.title)?;
+            writeln!(
+                sections,
+                "**Not run**: the store has no rows of this family.\n"
+            )?;
+            writeln!(sections, "**The thesis claims.** {}\n", info.thesis_says)?;
+            continue;
+        }
+        let checks = check_family(info.family, rows);
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} |",
+            info.family,
+            info.title,
+            mine.len(),
+            count(&checks, Verdict::Held),
+            count(&checks, Verdict::NotHeld),
+            count(&checks, Verdict::Undetermined)
+        )?;
+        let (fdata, fprofile) = provenance(&mine);
+        let seeds: BTreeSet<u64> = mine.iter().map(|r| r.seed).collect();
+        writeln!(sections, "## {}: {}\n", info.family, info.title)?;
+        writeln!(sections, "**The thesis claims.** {}\n", info.thesis_says)?;
+        writeln!(
+            sections,
+            "**On which data.** {} runs, seeds {:?}. Data: {fdata}. Profile: {fprofile}.\n",
+            mine.len(),
+            seeds
+        )?;
+        writeln!(
+            sections,
+            "**What we measured.** {}\n",
+            measured(rows, info.family, thesis)
+        )?;
+        writeln!(sections, "**Did the claims hold on this data?**\n")?;
+        for c in &checks {
+            writeln!(
+                sections,
+                "- **{}**: {}. {}",
+                mark(c.verdict),
+                c.claim,
+                c.evidence
+            )?;
+        }
+        writeln!(sections)?;
+        for spec in TABLE_SPECS.iter().filter(|s| info.tables.contains(&s.id)) {
+            let table = build_table(rows, thesis, spec)?;
+            table.write(&tables_dir)?;
+            writeln!(sections, "{}", table.to_markdown()?)?;
+            writeln!(sections, "CSV: [tables/{0}.csv](tables/{0}.csv)\n", spec.id)?;
+        }
+        for id in FigureId::ALL
+            .iter()
+            .filter(|f| info.figures.contains(&f.id()))
+        {
+            // A figure that cannot be drawn from these rows is reported, not fatal.
+            match render_figure(*id, rows, thesis, out_dir) {
+                Ok(fig) => writeln!(
+                    sections,
+                    "![Figure {0}](figures/{1}.png)\n\n*{2}* ([SVG](figures/{1}.svg))\n",
+                    fig.id,
+                    id.file_stem(),
+                    fig.caption
+                )?,
+                Err(e) => writeln!(sections, "Figure {} not drawn: {e:#}.\n", id.id())?,
+            }
+        }
+    }
+    let known: BTreeSet<&str> = FAMILIES.iter().map(|f| f.family).collect();
+    let others: BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r.family.as_str())
+        .filter(|f| !known.contains(f))
+        .collect();
+    if !others.is_empty() {
+        writeln!(
+            md,
+            "\nOther families in the store (no thesis claim, not reported here): {}.",
+            others.into_iter().collect::<Vec<_>>().join(", ")
+        )?;
+    }
+    writeln!(md)?;
+    md.push_str(&sections);
+    let path = out_dir.join("REPORT.md");
+    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+/// One line per variant (up to 12; grids are summarised) of mean F1, Acc7 and MAE.
+fn measured(rows: &[ResultRow], family: &str, thesis: &ThesisResults) -> String {
+    let mut groups = summarize(rows, family);
+    // The thesis's row order where it has a table, else the table spec's order, else by name.
+    let spec = TABLE_SPECS.iter().find(|s| s.family == family);
+    let rank = |variant: &str| -> usize {
+        spec.and_then(|s| {
+            s.thesis_table
+                .and_then(|t| thesis.table(t))
+                .and_then(|t| t.rank_of(variant))
+                .or_else(|| {
+                    s.order
+                        .iter()
+                        .position(|o| normalize_variant(o) == normalize_variant(variant))
+                })
+        })
+        .unwrap_or(usize::MAX)
+    };
+    groups.sort_by_key(|g| rank(&g.variant));
+    let variants: BTreeSet<&str> = groups.iter().map(|g| g.variant.as_str()).collect();
+    if groups.len() > 12 {
+        return format!(
+            "{} grid points over {} variant(s) ({}); see the table below for every point.",
+            groups.len(),
+            variants.len(),
+            variants.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let show = |m: Metric, v: Option<f64>, s: Option<f64>| match (v, s) {
+        (Some(v), Some(s)) => format!("{m} {} ± {}", m.format(v), m.format(s)),
+        (Some(v), None) => format!("{m} {}", m.format(v)),
+        (None, _) => format!("{m} –"),
+    };
+    groups
+        .iter()
+        .map(|g| {
+            let params = if g.params.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    g.params
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            format!(
+                "{}{params}: {}, {}, {} (n = {})",
+                g.variant,
+                show(Metric::F1, g.mean.f1, g.std.f1),
+                show(Metric::Acc7, g.mean.acc7, g.std.acc7),
+                show(Metric::Mae, g.mean.mae, g.std.mae),
+                g.n
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,104 @@
+//! `mmssl reproduce` as a user runs it: `--list` names every family with its run count and a
+//! total; a smoke run of one family succeeds and a second invocation runs nothing.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn mmssl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mmssl"))
+        .args(args)
+        .output()
+        .expect("the mmssl binary runs")
+}
+
+fn tmp_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("mmssl-cli-reproduce-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn list_names_every_family_and_a_total() {
+    let stdout = ok(&mmssl(&["reproduce", "--list", "--profile", "quick"]));
+    for id in [
+        "table-8.2.2",
+        "table-8.2.4",
+        "table-8.3.2",
+        "fig-8.4",
+        "fig-8.5.1",
+        "fig-8.5.2",
+        "fig-A.2.4",
+    ] {
+        assert!(stdout.contains(id), "{id} missing:\n{stdout}");
+    }
+    assert!(stdout.contains("total"), "{stdout}");
+    assert!(stdout.contains("figure 8.5.4"), "{stdout}");
+    let full = ok(&mmssl(&["reproduce", "--list", "--profile", "full"]));
+    let total = full.lines().find(|l| l.starts_with("total")).unwrap();
+    assert_eq!(total.split_whitespace().nth(1), Some("710"), "{total}");
+}
+
+#[test]
+fn list_only_and_unknown_ids() {
+    let stdout = ok(&mmssl(&[
+        "reproduce",
+        "--list",
+        "--profile",
+        "smoke",
+        "--only",
+        "fig-8.4,table-8.2.4",
+    ]));
+    assert!(stdout.contains("fig-8.4") && stdout.contains("table-8.2.4"));
+    assert!(!stdout.contains("table-8.3.2"), "{stdout}");
+    let bad = mmssl(&["reproduce", "--list", "--only", "table-9.9"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown experiment"));
+}
+
+#[test]
+fn smoke_run_then_nothing_to_do() {
+    let out = tmp_dir("smoke");
+    let dir = out.to_str().unwrap();
+    let args = [
+        "reproduce",
+        "--profile",
+        "smoke",
+        "--only",
+        "table-8.2.2",
+        "--out",
+        dir,
+    ];
+    let first = mmssl(&args);
+    let stdout = ok(&first);
+    assert!(stdout.contains("data: data=synthetic-mosei"), "{stdout}");
+    assert!(stdout.contains("\"name\": \"smoke\""), "{stdout}");
+    assert!(stdout.contains("done: 4 new runs"), "{stdout}");
+    assert!(stdout.contains("results.jsonl"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        stderr.contains("table-8.2.2 ssl-masking seed 0: test F1"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        4
+    );
+
+    let second = ok(&mmssl(&args));
+    assert!(second.contains("done: 0 new runs"), "{second}");
+    assert!(second.contains("4 skipped"), "{second}");
+    let _ = std::fs::remove_dir_all(&out);
+}
