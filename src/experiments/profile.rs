@@ -191,7 +191,23 @@ impl Profile {
     /// Every family at reduced scale, so that the whole registry runs in at most 20 minutes on
     /// 2 CPU cores (release build, `--jobs 1`).
     ///
-    /// Sizing (measured on the 2-core development machine): QUICK_SIZING
+    /// Choices: synthetic scale 0.05 (816 / 94 / 233 utterances) with the thesis's 50 steps; a
+    /// reduced model (hidden, attention and fusion sizes 16, projector [64, 64]); supervised
+    /// ≤ 6 epochs with patience 3; SSL 3 epochs of 4 batches of 170 at lr 5e-4 — the thesis's
+    /// 3e-6 × (20 epochs × 96 batches) / 12 steps, so that Adam moves the weights about as far as
+    /// in the thesis; one seed; grids of 3 fractions, 2 P_apply × 3 mask %, four 2 × 2 heat maps
+    /// and a 2 × 2 SeqAug grid. 68 runs, 56 distinct (12 are shared between families, e.g. table
+    /// 8.3.2's `none` is table 8.2.2's `supervised`), 35 pre-trainings.
+    ///
+    /// Measured on the 2-core development machine (release build, one compute thread per run as
+    /// `mmssl reproduce` sets it, `--jobs 1`, before the fused LSTM): the whole registry took
+    /// 705 s of CPU time, i.e. about 12 minutes of wall time on an otherwise idle machine (it took
+    /// 28 minutes of wall time while other builds kept the load average at 10–13). CPU-time
+    /// estimate per family: table-8.2.2 50 s, table-8.2.4 15 s, table-8.3.2 145 s, fig-8.4 25 s,
+    /// fig-8.5.1 125 s, fig-8.5.2 295 s, fig-A.2.4 50 s. Candle's per-op overhead dominates at
+    /// these sizes, so the model shrinks less than its FLOPs: at 20 steps a run took 4.5 s of CPU
+    /// with hidden 16 and 8.1 s with hidden 32; sequence length matters most (a run at 50 steps
+    /// cost 3.7× one at 20).
     pub fn quick() -> Profile {
         let full = Profile::full();
         Profile {

@@ -28,6 +28,11 @@
 //! * **Parallel runs** (`jobs > 1`): runs are grouped by pre-training key (supervised runs by run
 //!   key); a group runs on one worker thread, in registry order, so a pre-training is never
 //!   computed twice and reuse within a group is race-free. Appends go through one mutex.
+//!
+//! Threads: at the quick and smoke sizes candle's matmuls are too small to split, and with its
+//! default of one matmul thread per core a run was 6× slower on the 2-core development machine
+//! (waiting workers spin). `mmssl reproduce` therefore sets `RAYON_NUM_THREADS=1` unless it is
+//! set; library callers should do the same and parallelise with [`ReproduceOptions::jobs`].
 
 use super::key::canonical_json;
 use super::profile::Profile;
