@@ -1,10 +1,10 @@
 //! Run artefacts: the weights as safetensors with the full config beside them, and the report.
 
 use super::config::RunConfig;
-use super::run::RunReport;
+use super::run::{build_model, RunReport};
 use crate::model::Model;
 use anyhow::{Context, Result};
-use candle_core::{DType, Device};
+use candle_core::Device;
 use candle_nn::VarMap;
 use std::fs;
 use std::path::Path;
@@ -41,15 +41,7 @@ pub fn load_checkpoint(dir: &Path, device: &Device) -> Result<(RunConfig, Model,
         .with_context(|| format!("reading {}", config_path.display()))?;
     let cfg = RunConfig::from_toml(&text)
         .with_context(|| format!("parsing {}", config_path.display()))?;
-    let mut varmap = VarMap::new();
-    let model = Model::seeded(
-        &varmap,
-        &cfg.model,
-        cfg.methodology.pretrains(),
-        cfg.seed,
-        DType::F32,
-        device,
-    )?;
+    let (model, mut varmap) = build_model(&cfg, device)?;
     let weights = dir.join(WEIGHTS_FILE);
     varmap
         .load(&weights)
