@@ -58,10 +58,14 @@ pub fn lstm_recurrence(gates_x: &Tensor, w_hh: &Tensor) -> Result<Tensor> {
 pub fn lstm_recurrence_reference(gates_x: &Tensor, w_hh: &Tensor) -> Result<Tensor> {
     let (_, steps, hidden) = check_shapes(gates_x, w_hh)?;
     let w_hh_t = w_hh.t()?;
+    // Time-major, then cut into steps by recursive halving: candle's backward of `narrow` pads
+    // the gradient to the parent's size, so one `narrow` per step would cost O(steps²) in the
+    // backward pass, halving costs O(steps · log steps).
+    let mut inputs = Vec::with_capacity(steps);
+    split_steps(&gates_x.transpose(0, 1)?.contiguous()?, &mut inputs)?;
     let mut states: Vec<Tensor> = Vec::with_capacity(steps);
     let mut cell: Option<Tensor> = None;
-    for t in 0..steps {
-        let mut gates = gates_x.narrow(1, t, 1)?.squeeze(1)?;
+    for mut gates in inputs {
         if let Some(h) = states.last() {
             gates = (gates + h.matmul(&w_hh_t)?)?;
         }
@@ -78,6 +82,18 @@ pub fn lstm_recurrence_reference(gates_x: &Tensor, w_hh: &Tensor) -> Result<Tens
         cell = Some(c);
     }
     Tensor::stack(&states, 1)
+}
+
+/// Cuts `xs` `[steps, …]` into its steps (leading dimension removed) by recursive halving.
+fn split_steps(xs: &Tensor, out: &mut Vec<Tensor>) -> Result<()> {
+    let n = xs.dim(0)?;
+    if n == 1 {
+        out.push(xs.squeeze(0)?);
+        return Ok(());
+    }
+    let half = n / 2;
+    split_steps(&xs.narrow(0, 0, half)?, out)?;
+    split_steps(&xs.narrow(0, half, n - half)?, out)
 }
 
 /// `(batch, steps, hidden)` after checking that the shapes and dtypes fit together.

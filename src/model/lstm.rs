@@ -1,5 +1,6 @@
 //! One-directional, single-layer LSTM (thesis 2.5.2, eqs. 2.5.3–2.5.8) with PyTorch's layout.
 
+use super::fused_lstm::lstm_recurrence;
 use super::init::symmetric_uniform;
 use candle_core::{bail, Result, Tensor};
 use candle_nn::VarBuilder;
@@ -18,10 +19,9 @@ use candle_nn::VarBuilder;
 /// Variables (PyTorch names and shapes): `weight_ih` `[4H, in]`, `weight_hh` `[4H, H]`, `bias_ih`
 /// and `bias_hh` `[4H]`, all initialised `U(-1/√H, 1/√H)` as in `torch.nn.LSTM`.
 ///
-/// The input projections `x_t W_ihᵀ + b` of all steps are one matmul; only `h_{t-1} W_hhᵀ` runs
-/// per step. The projected sequence is cut into steps by halving recursively rather than by one
-/// `narrow` per step: candle's backward of `narrow` pads the gradient to the full parent size,
-/// so per-step slicing costs O(steps²) in the backward pass, halving O(steps · log steps).
+/// The input projections `x_t W_ihᵀ + b` of all steps are one matmul; the recurrence over the
+/// steps is [`lstm_recurrence`]: one fused op with its own BPTT backward on the CPU, a loop of
+/// candle ops elsewhere.
 ///
 /// The state at step `t` depends on steps `0..=t` only, so with padding at the end a sample's
 /// states at its real steps do not depend on the padding.
@@ -58,60 +58,13 @@ impl Lstm {
         if steps == 0 {
             bail!("lstm: the input has no steps");
         }
-        let h4 = 4 * self.hidden;
         let bias = (&self.bias_ih + &self.bias_hh)?;
-        // x W_ihᵀ + b for every step at once, then time-major so that each step is contiguous.
+        // x W_ihᵀ + b for every step at once; the recurrence adds h_{t-1} W_hhᵀ step by step.
         let projected = x
             .reshape((batch * steps, in_dim))?
             .matmul(&self.weight_ih.t()?)?
             .broadcast_add(&bias)?
-            .reshape((batch, steps, h4))?
-            .transpose(0, 1)?
-            .contiguous()?;
-        let mut inputs = Vec::with_capacity(steps);
-        split_steps(&projected, &mut inputs)?;
-
-        let w_hh_t = self.weight_hh.t()?;
-        let mut states: Vec<Tensor> = Vec::with_capacity(steps);
-        let mut cell: Option<Tensor> = None;
-        for input in inputs {
-            let gates = match states.last() {
-                None => input,
-                Some(h) => (input + h.matmul(&w_hh_t)?)?,
-            };
-            let (c, h) = self.cell(&gates, cell.as_ref())?;
-            cell = Some(c);
-            states.push(h);
-        }
-        Tensor::stack(&states, 1)
+            .reshape((batch, steps, 4 * self.hidden))?;
+        lstm_recurrence(&projected, &self.weight_hh)
     }
-
-    /// One step of eqs. 2.5.3–2.5.8 from the pre-activations `gates` `[batch, 4H]` and the
-    /// previous cell state (`None` = zero); returns `(C_t, h_t)`.
-    fn cell(&self, gates: &Tensor, cell: Option<&Tensor>) -> Result<(Tensor, Tensor)> {
-        let h = self.hidden;
-        let sig = candle_nn::ops::sigmoid(gates)?;
-        let input_gate = sig.narrow(1, 0, h)?;
-        let candidate = gates.narrow(1, 2 * h, h)?.tanh()?;
-        let output_gate = sig.narrow(1, 3 * h, h)?;
-        let written = (input_gate * candidate)?;
-        let c = match cell {
-            None => written,
-            Some(c) => ((sig.narrow(1, h, h)? * c)? + written)?,
-        };
-        let h_t = (output_gate * c.tanh()?)?;
-        Ok((c, h_t))
-    }
-}
-
-/// Cuts `xs` `[steps, …]` into its steps (leading dimension removed) by recursive halving.
-fn split_steps(xs: &Tensor, out: &mut Vec<Tensor>) -> Result<()> {
-    let n = xs.dim(0)?;
-    if n == 1 {
-        out.push(xs.squeeze(0)?);
-        return Ok(());
-    }
-    let half = n / 2;
-    split_steps(&xs.narrow(0, 0, half)?, out)?;
-    split_steps(&xs.narrow(0, half, n - half)?, out)
 }
