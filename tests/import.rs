@@ -723,6 +723,35 @@ fn cli_import_inspect_verify_and_train() {
     // evaluate reloads the data from the checkpoint's config
     let o = mmssl_cmd(&["evaluate", "--checkpoint", run.to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // reproduce on it, then from a moved copy: runs are keyed by the data's checksum, not its
+    // path, so the second invocation finds every run done
+    let results = dir.join("results");
+    let reproduce = |data: &Path| {
+        mmssl_cmd(&[
+            "reproduce",
+            "--profile",
+            "smoke",
+            "--only",
+            "table-8.2.4",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+            "--quiet",
+        ])
+    };
+    let o = reproduce(&out);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("data: data=tiny-mult"), "{stdout}");
+    assert!(stdout.contains("done: 4 new runs"), "{stdout}");
+    let moved = dir.join("moved");
+    std::fs::rename(&out, &moved).unwrap();
+    let o = reproduce(&moved);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("done: 0 new runs"), "{stdout}");
+    std::fs::rename(&moved, &out).unwrap();
     // --data with a non-directory, and --scale with --data, are refused clearly
     let o = mmssl_cmd(&["train", "--data", "/nonexistent/dir", "--quiet"]);
     assert!(String::from_utf8_lossy(&o.stderr)

@@ -47,34 +47,15 @@ impl ConfigArgs {
             None => base,
         };
         if self.data != "synthetic" {
-            let dir = PathBuf::from(&self.data);
-            let meta = crate::data::import::NativeMeta::read(&dir).with_context(|| {
-                format!(
-                    "--data {}: expected `synthetic` or a data directory written by `mmssl data import`",
-                    self.data
-                )
-            })?;
-            let train = meta
-                .splits
-                .iter()
-                .find(|s| s.name == crate::data::SplitName::Train)
-                .map_or(0, |s| s.count);
-            if train == 0 {
-                bail!(
-                    "--data {}: the train split is empty (imported with --splits without train); \
-                     training needs it: re-import with the train split (and --fill-missing for an \
-                     absent modality)",
-                    self.data
-                );
-            }
+            let (dir, dims) = training_data_dir(&self.data)?;
             if self.scale.is_some() {
                 bail!(
                     "--scale applies to the synthetic stand-in only, not to --data {}",
                     self.data
                 );
             }
-            cfg.data.path = Some(std::path::absolute(&dir).unwrap_or(dir));
-            cfg.model.input_dims = meta.dims;
+            cfg.data.path = Some(dir);
+            cfg.model.input_dims = dims;
         }
         if let Some(seed) = self.seed {
             cfg.seed = seed;
@@ -145,4 +126,26 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
     value
         .try_into()
         .with_context(|| format!("applying --set {}", overrides.join(" ")))
+}
+
+/// The absolute path and feature dims of `--data DIR`, a native data directory written by
+/// `mmssl data import` that has a train split (training and `reproduce` need one).
+pub fn training_data_dir(data: &str) -> Result<(PathBuf, [usize; 3])> {
+    let dir = PathBuf::from(data);
+    let meta = crate::data::import::NativeMeta::read(&dir).with_context(|| {
+        format!("--data {data}: expected `synthetic` or a data directory written by `mmssl data import`")
+    })?;
+    let train = meta
+        .splits
+        .iter()
+        .find(|s| s.name == crate::data::SplitName::Train)
+        .map_or(0, |s| s.count);
+    if train == 0 {
+        bail!(
+            "--data {data}: the train split is empty (imported with --splits without train); \
+             training needs it: re-import with the train split (and --fill-missing for an \
+             absent modality)"
+        );
+    }
+    Ok((std::path::absolute(&dir).unwrap_or(dir), meta.dims))
 }

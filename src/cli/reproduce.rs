@@ -1,11 +1,11 @@
 //! `mmssl reproduce`: run (or list) the chapter 8 experiment registry under a profile, resumably,
 //! into a results store. Tables and figures are drawn from the store by the report code.
 
-use super::common::ConfigArgs;
+use super::common::{training_data_dir, ConfigArgs};
 use crate::experiments::registry::{self, FAMILIES};
 use crate::experiments::runner::distinct_work;
-use crate::experiments::{Plan, Profile, ProfileName, ReproduceOptions};
-use anyhow::{bail, Result};
+use crate::experiments::{ImportedData, Plan, Profile, ProfileName, ReproduceOptions};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `mmssl reproduce`.
@@ -27,8 +27,9 @@ pub struct ReproduceArgs {
     /// List the families and their run counts under the profile; run nothing.
     #[arg(long)]
     list: bool,
-    /// Data: `synthetic` (the embedded stand-in).
-    #[arg(long, default_value = "synthetic")]
+    /// Data: `synthetic` (the embedded stand-in at the profile's scale), or a native data
+    /// directory written by `mmssl data import` (the model's input dims follow it).
+    #[arg(long, default_value = "synthetic", value_name = "synthetic|DIR")]
     data: String,
     /// Compute device: `cpu`, or `cuda` (needs the `cuda` cargo feature).
     #[arg(long, default_value = "cpu")]
@@ -40,13 +41,11 @@ pub struct ReproduceArgs {
 
 /// Runs `mmssl reproduce`.
 pub fn run(args: &ReproduceArgs) -> Result<()> {
+    let mut profile = args.profile.profile();
     if args.data != "synthetic" {
-        bail!(
-            "--data {}: only the embedded synthetic stand-in is available in this version",
-            args.data
-        );
+        let (path, dims) = training_data_dir(&args.data)?;
+        profile.data = Some(ImportedData { path, dims });
     }
-    let profile = args.profile.profile();
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         // One compute thread per run; parallelism comes from --jobs. Measured on the 2-core
         // development machine (quick profile, shared with other work): a supervised run took
@@ -57,10 +56,7 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
     if args.list {
         return list(&profile, &args.only);
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(profile.name.as_str()));
+    let out = args.out.clone().unwrap_or_else(|| default_out(&profile));
     let options = ReproduceOptions {
         profile,
         only: args.only.clone(),
@@ -115,6 +111,22 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
         done.store.rows().len()
     );
     Ok(())
+}
+
+/// `results/<profile>` on the synthetic stand-in, `results/<profile>-<data folder name>` on
+/// imported data, so that stores of different data never mix.
+fn default_out(profile: &Profile) -> PathBuf {
+    let name = match &profile.data {
+        None => profile.name.clone(),
+        Some(data) => format!(
+            "{}-{}",
+            profile.name,
+            data.path
+                .file_name()
+                .map_or("data".into(), |n| n.to_string_lossy())
+        ),
+    };
+    Path::new("results").join(name)
 }
 
 /// `--list`: each family's id, title, what it feeds and its run count under the profile.

@@ -14,7 +14,7 @@
 //! Canonical JSON: objects with keys sorted bytewise, no whitespace, numbers as serde_json prints
 //! them (shortest round-trip form for floats).
 
-use crate::train::RunConfig;
+use crate::train::{DataConfig, RunConfig};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -73,10 +73,23 @@ pub fn run_key(config: &RunConfig, data_sha256: &str) -> String {
         config: &'a RunConfig,
         data_sha256: &'a str,
     }
+    let config = &RunConfig {
+        data: without_path(&config.data),
+        ..config.clone()
+    };
     sha256_hex(&RunIdentity {
         config,
         data_sha256,
     })
+}
+
+/// `data` without its directory: the data enter a key through their checksum, so results stay
+/// found when an imported directory moves.
+fn without_path(data: &DataConfig) -> DataConfig {
+    DataConfig {
+        path: None,
+        ..data.clone()
+    }
 }
 
 /// The key of one result row: SHA-256 of the canonical JSON of
@@ -110,14 +123,14 @@ pub fn pretrain_key(config: &RunConfig, data_sha256: &str) -> String {
     #[derive(Serialize)]
     struct PretrainIdentity<'a> {
         data_sha256: &'a str,
-        data: &'a crate::train::DataConfig,
+        data: &'a DataConfig,
         model: &'a crate::model::ModelConfig,
         ssl: &'a crate::train::SslConfig,
         seed: u64,
     }
     sha256_hex(&PretrainIdentity {
         data_sha256,
-        data: &config.data,
+        data: &without_path(&config.data),
         model: &config.model,
         ssl: &config.ssl,
         seed: config.seed,

@@ -26,7 +26,7 @@ pub mod registry;
 pub mod runner;
 mod store;
 
-pub use profile::{Grids, Profile, ProfileName, Strategy};
+pub use profile::{Grids, ImportedData, Profile, ProfileName, Strategy};
 pub use registry::{expand, Family, Grid, RunSpec, FAMILIES};
 pub use runner::{
     reproduce, store_path, FamilySummary, Plan, ReproduceOptions, Reproduction, Summary,

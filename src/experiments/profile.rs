@@ -34,6 +34,7 @@ use crate::train::RunConfig;
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::path::PathBuf;
 
 /// The three built-in profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -156,6 +157,20 @@ pub struct Profile {
     pub fraction_seeds: Vec<u64>,
     /// The ablation grids.
     pub grids: Grids,
+    /// Imported data used instead of the synthetic stand-in (`reproduce --data DIR`); `None`:
+    /// the stand-in at `scale`, `data_seed`, `steps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<ImportedData>,
+}
+
+/// A native data directory (`mmssl data import`) a reproduction runs on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedData {
+    /// The directory (`data.safetensors` + `meta.json`).
+    pub path: PathBuf,
+    /// Its feature dims (text, audio, visual): the model's `input_dims`.
+    pub dims: [usize; 3],
 }
 
 impl Profile {
@@ -185,6 +200,7 @@ impl Profile {
                 double_mask_pct: vec![0.2, 0.5, 0.7, 1.0],
                 seqaug_p_apply: vec![0.2, 0.5, 0.8],
             },
+            data: None,
         }
     }
 
@@ -298,6 +314,10 @@ impl Profile {
         cfg.ssl.epochs = self.ssl_epochs;
         cfg.ssl.batch_size = self.ssl_batch_size;
         cfg.ssl.lr = self.ssl_lr;
+        if let Some(data) = &self.data {
+            cfg.data.path = Some(data.path.clone());
+            cfg.model.input_dims = data.dims;
+        }
         cfg
     }
 
