@@ -69,6 +69,7 @@ fn list_only_and_unknown_ids() {
 fn smoke_run_then_nothing_to_do() {
     let out = tmp_dir("smoke");
     let dir = out.to_str().unwrap();
+    let report = out.join("report");
     let args = [
         "reproduce",
         "--profile",
@@ -77,6 +78,8 @@ fn smoke_run_then_nothing_to_do() {
         "table-8.2.2",
         "--out",
         dir,
+        "--report",
+        report.to_str().unwrap(),
     ];
     let first = mmssl(&args);
     let stdout = ok(&first);
@@ -96,6 +99,24 @@ fn smoke_run_then_nothing_to_do() {
             .count(),
         4
     );
+
+    // The report is written from the store at the end of every invocation.
+    if cfg!(feature = "reports") {
+        let md = std::fs::read_to_string(report.join("REPORT.md")).unwrap();
+        assert!(md.contains("## table-8.2.2"), "{md}");
+        assert!(md.contains("synthetic stand-in, not CMU-MOSEI"), "{md}");
+        assert!(
+            md.contains("**Not run**"),
+            "other families are marked: {md}"
+        );
+        let csv = std::fs::read_to_string(report.join("tables/table-8.2.2.csv")).unwrap();
+        assert!(csv.lines().count() > 4, "{csv}");
+    } else {
+        assert!(
+            stdout.contains("need a build with --features reports"),
+            "{stdout}"
+        );
+    }
 
     let second = ok(&mmssl(&args));
     assert!(second.contains("done: 0 new runs"), "{second}");

@@ -4,7 +4,9 @@
 use super::common::{training_data_dir, ConfigArgs};
 use crate::experiments::registry::{self, FAMILIES};
 use crate::experiments::runner::distinct_work;
+use crate::experiments::ResultRow;
 use crate::experiments::{ImportedData, Plan, Profile, ProfileName, ReproduceOptions};
+use crate::report::{self, ThesisResults};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -20,10 +22,10 @@ pub struct ReproduceArgs {
     /// Output directory: results store, profile, pre-training cache (default `results/<profile>`).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Runs in parallel (worker threads). Each run computes on one thread
-    /// (`RAYON_NUM_THREADS=1` unless set in the environment).
-    #[arg(long, default_value_t = 1)]
-    jobs: usize,
+    /// Runs in parallel (worker threads; default: one per CPU core). Each run computes on one
+    /// thread (`RAYON_NUM_THREADS=1` unless set in the environment). Results do not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
     /// List the families and their run counts under the profile; run nothing.
     #[arg(long)]
     list: bool,
@@ -34,6 +36,13 @@ pub struct ReproduceArgs {
     /// Compute device: `cpu`, or `cuda` (needs the `cuda` cargo feature).
     #[arg(long, default_value = "cpu")]
     device: String,
+    /// Where the report goes: `REPORT.md`, `tables/` and `figures/` (default
+    /// `figures/<profile>`, or `figures/<profile>-<data folder>` on imported data).
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+    /// Run the experiments only; write no tables, figures or report.
+    #[arg(long)]
+    no_report: bool,
     /// No progress bar and no per-run lines.
     #[arg(long)]
     quiet: bool,
@@ -56,12 +65,21 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
     if args.list {
         return list(&profile, &args.only);
     }
-    let out = args.out.clone().unwrap_or_else(|| default_out(&profile));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(run_name(&profile)));
+    let report_dir = args
+        .report
+        .clone()
+        .unwrap_or_else(|| Path::new("figures").join(run_name(&profile)));
     let options = ReproduceOptions {
         profile,
         only: args.only.clone(),
         out,
-        jobs: args.jobs,
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         device: ConfigArgs::for_device(&args.device).device()?,
         progress: !args.quiet,
     };
@@ -110,12 +128,45 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
         done.store.path().display(),
         done.store.rows().len()
     );
+    if !args.no_report {
+        let rows: Vec<ResultRow> = done
+            .store
+            .rows()
+            .iter()
+            .filter(|r| r.data.sha256 == done.data.sha256)
+            .cloned()
+            .collect();
+        write_report(&rows, &report_dir)?;
+    }
     Ok(())
 }
 
-/// `results/<profile>` on the synthetic stand-in, `results/<profile>-<data folder name>` on
-/// imported data, so that stores of different data never mix.
-fn default_out(profile: &Profile) -> PathBuf {
+/// The report of `rows` (one data set's rows of the store) into `dir`: with the `reports` feature
+/// `REPORT.md`, the tables and the figures; without it the figures only.
+fn write_report(rows: &[ResultRow], dir: &Path) -> Result<()> {
+    if cfg!(feature = "reports") {
+        let path = report::write_report(rows, dir)?;
+        println!(
+            "report: {} (tables in {}, figures in {})",
+            path.display(),
+            dir.join("tables").display(),
+            dir.join("figures").display()
+        );
+    } else {
+        let figures = report::render_all_figures(rows, ThesisResults::embedded(), dir)?;
+        println!(
+            "figures: {} in {} (SVG + PNG); tables and REPORT.md need a build with --features reports",
+            figures.len(),
+            dir.join("figures").display()
+        );
+    }
+    Ok(())
+}
+
+/// `<profile>` on the synthetic stand-in, `<profile>-<data folder name>` on imported data: the
+/// default folder name of the store and of the report, so that results of different data never
+/// mix.
+fn run_name(profile: &Profile) -> String {
     let name = match &profile.data {
         None => profile.name.clone(),
         Some(data) => format!(
@@ -126,7 +177,7 @@ fn default_out(profile: &Profile) -> PathBuf {
                 .map_or("data".into(), |n| n.to_string_lossy())
         ),
     };
-    Path::new("results").join(name)
+    name
 }
 
 /// `--list`: each family's id, title, what it feeds and its run count under the profile.

@@ -205,30 +205,26 @@ impl Profile {
     }
 
     /// Every family at reduced scale, so that the whole registry runs in at most 20 minutes on
-    /// 2 CPU cores (release build, `--jobs 1`).
+    /// 2 CPU cores (release build, `mmssl reproduce`'s defaults: one run per core, one compute
+    /// thread per run).
     ///
-    /// Choices: synthetic scale 0.05 (816 / 94 / 233 utterances) with the thesis's 50 steps; a
+    /// Choices: synthetic scale 0.1 (1,633 / 187 / 466 utterances) with the thesis's 50 steps; a
     /// reduced model (hidden, attention and fusion sizes 16, projector [64, 64]); supervised
-    /// ≤ 6 epochs with patience 3; SSL 3 epochs of 4 batches of 170 at lr 5e-4 — the thesis's
-    /// 3e-6 × (20 epochs × 96 batches) / 12 steps, so that Adam moves the weights about as far as
-    /// in the thesis; one seed; grids of 3 fractions, 2 P_apply × 3 mask %, four 2 × 2 heat maps
-    /// and a 2 × 2 SeqAug grid. 68 runs, 56 distinct (12 are shared between families, e.g. table
-    /// 8.3.2's `none` is table 8.2.2's `supervised`), 35 pre-trainings.
+    /// ≤ 6 epochs with patience 3; SSL 3 epochs of 9 batches of 170 at lr 2e-4 — the thesis's
+    /// 3e-6 × (20 epochs × 96 batches) / 27 steps, so that Adam moves the weights about as far as
+    /// in the thesis; two seeds (so that every table has a std); grids of 3 fractions,
+    /// 2 P_apply × 3 mask %, four 2 × 2 heat maps and a 2 × 2 SeqAug grid. 136 runs, 112 distinct
+    /// (shared runs are computed once, e.g. table 8.3.2's `none` is table 8.2.2's `supervised`).
     ///
-    /// Measured on the 2-core development machine (release build, one compute thread per run as
-    /// `mmssl reproduce` sets it, `--jobs 1`, before the fused LSTM): the whole registry took
-    /// 705 s of CPU time, i.e. about 12 minutes of wall time on an otherwise idle machine (it took
-    /// 28 minutes of wall time while other builds kept the load average at 10–13). CPU-time
-    /// estimate per family: table-8.2.2 50 s, table-8.2.4 15 s, table-8.3.2 145 s, fig-8.4 25 s,
-    /// fig-8.5.1 125 s, fig-8.5.2 295 s, fig-A.2.4 50 s. Candle's per-op overhead dominates at
-    /// these sizes, so the model shrinks less than its FLOPs: at 20 steps a run took 4.5 s of CPU
-    /// with hidden 16 and 8.1 s with hidden 32; sequence length matters most (a run at 50 steps
-    /// cost 3.7× one at 20).
+    /// Measured on the 2-core development machine (idle, fused LSTM, `--jobs 2`): 16 min 16 s of
+    /// wall time, 1.9 GB peak RSS; seconds per family summed over runs: table-8.2.2 155,
+    /// table-8.2.4 38, table-8.3.2 375, fig-8.4 67, fig-8.5.1 393, fig-8.5.2 777, fig-A.2.4 132.
+    /// Pre-training dominates (70 pre-trainings, about 16 s each with two runs in parallel).
     pub fn quick() -> Profile {
         let full = Profile::full();
         Profile {
             name: "quick".into(),
-            scale: 0.05,
+            scale: 0.1,
             model: ModelConfig {
                 hidden: 16,
                 attention_dim: 16,
@@ -239,9 +235,9 @@ impl Profile {
             supervised_max_epochs: 6,
             supervised_patience: 3,
             ssl_epochs: 3,
-            ssl_lr: 5e-4,
-            seeds: vec![0],
-            fraction_seeds: vec![0],
+            ssl_lr: 2e-4,
+            seeds: vec![0, 1],
+            fraction_seeds: vec![0, 1],
             grids: Grids {
                 fractions: vec![0.1, 0.5, 1.0],
                 single_p_apply: vec![0.3, 1.0],

@@ -1246,10 +1246,26 @@ fn draw_panels<DB: DrawingBackend>(
                 .y_label_area_size(60)
                 .build_cartesian_2d(x_range, y_lo..y_hi)?;
             let percent = fig.percent_x;
+            // Label only the grid's own x values at 1, 2, 5 × 10^k and the largest: log ticks
+            // crowd towards the top of each decade.
+            let labelled = |x: f64| {
+                let on_grid = xs.iter().any(|&g| (x / g - 1.0).abs() < 1e-6);
+                let mantissa = x / 10f64.powf(x.log10().floor());
+                let round = [1.0, 2.0, 5.0]
+                    .iter()
+                    .any(|m| (mantissa / m - 1.0).abs() < 1e-6);
+                on_grid && (round || (x / hi - 1.0).abs() < 1e-6)
+            };
             chart
                 .configure_mesh()
                 .x_desc(fig.x_label.as_str())
-                .x_label_formatter(&|x| format_x(*x, percent))
+                .x_label_formatter(&|x| {
+                    if labelled(*x) {
+                        format_x(*x, percent)
+                    } else {
+                        String::new()
+                    }
+                })
                 .y_label_formatter(&|y| metric.format(*y))
                 .label_style(text_style(12.0))
                 .axis_desc_style(text_style(13.0))
