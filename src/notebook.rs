@@ -14,6 +14,7 @@
 //! Nothing here computes results: every number comes from the modules it displays.
 
 use crate::experiments::ResultRow;
+use crate::report::figures::{viridis, PALETTE};
 use crate::report::fonts::{ensure_fonts, FONT};
 use crate::report::{summarize, GroupSummary, Metric, MetricValues, SvgFigure, ThesisResults};
 use anyhow::{anyhow, Context, Result};
@@ -445,46 +446,6 @@ impl Scale {
         }
     }
 }
-
-/// Viridis, `t` in [0, 1] (anchors as in the chapter 8 figures).
-fn viridis(t: f64) -> RGBColor {
-    const ANCHORS: [(u8, u8, u8); 9] = [
-        (68, 1, 84),
-        (71, 44, 122),
-        (59, 81, 139),
-        (44, 113, 142),
-        (33, 144, 141),
-        (39, 173, 129),
-        (92, 200, 99),
-        (170, 220, 50),
-        (253, 231, 37),
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let pos = t * (ANCHORS.len() - 1) as f64;
-    let i = (pos.floor() as usize).min(ANCHORS.len() - 2);
-    let f = pos - i as f64;
-    let lerp = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
-    let (a, b) = (ANCHORS[i], ANCHORS[i + 1]);
-    RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
-}
-
-// Tableau-10 colours, as in the chapter 8 figures.
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
 
 /// A bar chart with one group of bars per category and one bar per series in each group
 /// (`series[s].1[c]` is the height of series `s` in category `c`), with a legend.

@@ -3,6 +3,8 @@
 //! rules; bad input gives a clear error naming the file and leaves no output; the native format
 //! round-trips bit for bit; inspect, verify and the CLI work end to end.
 
+mod common;
+use common::{tmp_in, Tmp};
 use mmssl::data::import::native::{load_native_with_meta, write_atomically};
 use mmssl::data::import::verify::{verify, Status};
 use mmssl::data::import::{
@@ -26,33 +28,8 @@ fn expected() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// A scratch directory, removed when dropped.
-struct Tmp(PathBuf);
-
-impl std::ops::Deref for Tmp {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for Tmp {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn tmp(name: &str) -> Tmp {
-    let dir = std::env::temp_dir().join(format!("mmssl-import-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Tmp(dir)
+    tmp_in("import", name)
 }
 
 fn opts() -> ImportOptions {
@@ -737,6 +714,7 @@ fn cli_import_inspect_verify_and_train() {
             data.to_str().unwrap(),
             "--out",
             results.to_str().unwrap(),
+            "--no-report",
             "--quiet",
         ])
     };

@@ -5,6 +5,8 @@
 //! the files are absent; needs the `hdf5` feature (on by default).
 #![cfg(feature = "hdf5")]
 
+mod common;
+use common::{tmp_in, Tmp};
 use mmssl::data::import::native::load_native_with_meta;
 use mmssl::data::import::verify::verify;
 use mmssl::data::import::{
@@ -13,7 +15,7 @@ use mmssl::data::import::{
 };
 use mmssl::data::{Dataset, Modality, SplitName};
 use mmssl::train::{run, Methodology, Progress, RunConfig};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const YOUTUBE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/youtube-mfn");
 const MMMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mmmo-mfn");
@@ -26,33 +28,8 @@ fn present(dir: &str) -> bool {
     ok
 }
 
-/// A scratch directory, removed when dropped.
-struct Tmp(PathBuf);
-
-impl std::ops::Deref for Tmp {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for Tmp {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn tmp(name: &str) -> Tmp {
-    let dir = std::env::temp_dir().join(format!("mmssl-import-real-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Tmp(dir)
+    tmp_in("import-real", name)
 }
 
 fn valid_test(labels: LabelMapping) -> ImportOptions {

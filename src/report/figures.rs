@@ -319,8 +319,8 @@ fn prepare(id: FigureId, rows: &[ResultRow], thesis: &ThesisResults) -> Result<P
     })
 }
 
-// Tableau-10 colours.
-const PALETTE: [RGBColor; 10] = [
+/// Tableau-10 colours: the series colours of every figure (also the notebooks').
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -1336,8 +1336,8 @@ fn draw_panel_content<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>
     Ok(())
 }
 
-/// Viridis, interpolated between 9 anchor colours (t in [0, 1]).
-fn viridis(t: f64) -> RGBColor {
+/// Viridis, interpolated between 9 anchor colours (t in [0, 1]): the heat maps' scale.
+pub(crate) fn viridis(t: f64) -> RGBColor {
     const ANCHORS: [(u8, u8, u8); 9] = [
         (68, 1, 84),
         (71, 44, 122),
