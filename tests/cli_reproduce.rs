@@ -1,30 +1,15 @@
 //! `mmssl reproduce` as a user runs it: `--list` names every family with its run count and a
 //! total; a smoke run of one family succeeds and a second invocation runs nothing.
 
+mod common;
+use common::{mmssl, ok};
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn mmssl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mmssl"))
-        .args(args)
-        .output()
-        .expect("the mmssl binary runs")
-}
 
 fn tmp_dir(name: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("mmssl-cli-reproduce-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 #[test]

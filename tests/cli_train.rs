@@ -1,9 +1,11 @@
 //! The training commands as a user runs them: `train` (each methodology), `pretrain` →
 //! `finetune` → `evaluate`, checkpoints and metrics JSON on disk, overrides and clear errors.
 
+mod common;
+use common::{mmssl, ok};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Overrides that shrink the thesis model and data to a few seconds per run.
 const TINY: &[&str] = &[
@@ -18,26 +20,10 @@ const TINY: &[&str] = &[
     "--quiet",
 ];
 
-fn mmssl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mmssl"))
-        .args(args)
-        .output()
-        .expect("the mmssl binary runs")
-}
-
 fn tmp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("mmssl-cli-train-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 fn metrics_json(dir: &Path) -> Value {

@@ -4,7 +4,7 @@
 //! round-trips bit for bit; inspect, verify and the CLI work end to end.
 
 mod common;
-use common::{tmp_in, Tmp};
+use common::{mmssl, tmp_in, Tmp};
 use mmssl::data::import::native::{load_native_with_meta, write_atomically};
 use mmssl::data::import::verify::{verify, Status};
 use mmssl::data::import::{
@@ -15,7 +15,6 @@ use mmssl::data::synthetic::{generate, SyntheticConfig};
 use mmssl::data::{Dataset, Modality, NonFinitePolicy, SplitName};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -607,18 +606,11 @@ fn data_config_loads_a_native_directory() {
         .contains("path"));
 }
 
-fn mmssl_cmd(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mmssl"))
-        .args(args)
-        .output()
-        .expect("the mmssl binary runs")
-}
-
 #[test]
 fn cli_import_inspect_verify_and_train() {
     let dir = tmp("cli");
     let out = dir.join("native");
-    let o = mmssl_cmd(&[
+    let o = mmssl(&[
         "data",
         "import",
         "--format",
@@ -633,13 +625,13 @@ fn cli_import_inspect_verify_and_train() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout.contains("data=tiny-mult"), "{stdout}");
     assert!(stdout.contains("MB/s"), "{stdout}");
-    let o = mmssl_cmd(&["data", "inspect", out.to_str().unwrap(), "--json"]);
+    let o = mmssl(&["data", "inspect", out.to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["meta"]["dims"], serde_json::json!([5, 3, 4]));
     assert_eq!(v["splits"][0]["summary"]["count"], 6);
     // verify: non-zero exit on failure, OK/FAIL lines
-    let o = mmssl_cmd(&[
+    let o = mmssl(&[
         "data",
         "verify",
         "--format",
@@ -651,7 +643,7 @@ fn cli_import_inspect_verify_and_train() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("FAIL"));
     // an existing output is refused, a bad option is named
-    let o = mmssl_cmd(&[
+    let o = mmssl(&[
         "data",
         "import",
         "--format",
@@ -662,7 +654,7 @@ fn cli_import_inspect_verify_and_train() {
     ]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
-    let o = mmssl_cmd(&[
+    let o = mmssl(&[
         "data",
         "import",
         "--format",
@@ -676,7 +668,7 @@ fn cli_import_inspect_verify_and_train() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown split `bogus`"));
     // train on it: --data DIR sets the model's input dims from the data
     let run = dir.join("run");
-    let o = mmssl_cmd(&[
+    let o = mmssl(&[
         "train",
         "--data",
         out.to_str().unwrap(),
@@ -698,13 +690,13 @@ fn cli_import_inspect_verify_and_train() {
         serde_json::json!([5, 3, 4])
     );
     // evaluate reloads the data from the checkpoint's config
-    let o = mmssl_cmd(&["evaluate", "--checkpoint", run.to_str().unwrap(), "--json"]);
+    let o = mmssl(&["evaluate", "--checkpoint", run.to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // reproduce on it, then from a moved copy: runs are keyed by the data's checksum, not its
     // path, so the second invocation finds every run done
     let results = dir.join("results");
     let reproduce = |data: &Path| {
-        mmssl_cmd(&[
+        mmssl(&[
             "reproduce",
             "--profile",
             "smoke",
@@ -731,10 +723,10 @@ fn cli_import_inspect_verify_and_train() {
     assert!(stdout.contains("done: 0 new runs"), "{stdout}");
     std::fs::rename(&moved, &out).unwrap();
     // --data with a non-directory, and --scale with --data, are refused clearly
-    let o = mmssl_cmd(&["train", "--data", "/nonexistent/dir", "--quiet"]);
+    let o = mmssl(&["train", "--data", "/nonexistent/dir", "--quiet"]);
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("data directory written by `mmssl data import`"));
-    let o = mmssl_cmd(&[
+    let o = mmssl(&[
         "train",
         "--data",
         out.to_str().unwrap(),

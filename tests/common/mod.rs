@@ -1,6 +1,27 @@
-//! Helpers shared by the integration tests that write files.
+//! Helpers shared by the integration tests: scratch directories and the `mmssl` binary.
+// Each test file compiles this module on its own and uses only some of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `mmssl` binary built for the tests with `args`.
+pub fn mmssl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mmssl"))
+        .args(args)
+        .output()
+        .expect("the mmssl binary runs")
+}
+
+/// The stdout of a successful `out`; panics with its stderr otherwise.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
 
 /// A scratch directory, removed when dropped.
 pub struct Tmp(PathBuf);
