@@ -19,7 +19,8 @@ pub struct ReproduceArgs {
     /// Only these experiment families (comma-separated ids, e.g. `table-8.2.2,fig-8.4`).
     #[arg(long, value_delimiter = ',', value_name = "ID[,ID...]")]
     only: Vec<String>,
-    /// Output directory: results store, profile, pre-training cache (default `results/<profile>`).
+    /// Output directory: results store, profile, pre-training cache (default `results/<profile>`,
+    /// or `results/<profile>-<data folder>` on imported data).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Runs in parallel (worker threads; default: one per CPU core). Each run computes on one
@@ -167,7 +168,7 @@ fn write_report(rows: &[ResultRow], dir: &Path) -> Result<()> {
 /// default folder name of the store and of the report, so that results of different data never
 /// mix.
 fn run_name(profile: &Profile) -> String {
-    let name = match &profile.data {
+    match &profile.data {
         None => profile.name.clone(),
         Some(data) => format!(
             "{}-{}",
@@ -176,8 +177,7 @@ fn run_name(profile: &Profile) -> String {
                 .file_name()
                 .map_or("data".into(), |n| n.to_string_lossy())
         ),
-    };
-    name
+    }
 }
 
 /// `--list`: each family's id, title, what it feeds and its run count under the profile.
