@@ -92,7 +92,8 @@ fn split_inspect(split: &Split, imported: bool, report: &super::SplitReport) -> 
     let modalities = Modality::ALL
         .iter()
         .map(|&m| {
-            let mut c = ModalityInspect {
+            let stored = ModalityNonFinite::count(m, split.modality(m).as_slice());
+            ModalityInspect {
                 modality: m,
                 at_import: report
                     .non_finite
@@ -103,26 +104,11 @@ fn split_inspect(split: &Split, imported: bool, report: &super::SplitReport) -> 
                         modality: m,
                         ..Default::default()
                     }),
-                nan: 0,
-                pos_inf: 0,
-                neg_inf: 0,
+                nan: stored.nan,
+                pos_inf: stored.pos_inf,
+                neg_inf: stored.neg_inf,
                 filled: report.filled.contains(&m),
-            };
-            for v in split
-                .modality(m)
-                .as_slice()
-                .iter()
-                .filter(|v| !v.is_finite())
-            {
-                if v.is_nan() {
-                    c.nan += 1;
-                } else if *v > 0.0 {
-                    c.pos_inf += 1;
-                } else {
-                    c.neg_inf += 1;
-                }
             }
-            c
         })
         .collect();
     SplitInspect {

@@ -893,20 +893,9 @@ fn assemble_split(
     let mut sources = Vec::with_capacity(3);
     let mut seqs = Vec::with_capacity(3);
     for (m, (d, data, source)) in Modality::ALL.iter().zip(blocks) {
-        let mut c = native::ModalityNonFinite {
-            modality: *m,
-            ..Default::default()
-        };
-        for v in data.iter().filter(|v| !v.is_finite()) {
-            if v.is_nan() {
-                c.nan += 1;
-            } else if *v > 0.0 {
-                c.pos_inf += 1;
-            } else {
-                c.neg_inf += 1;
-            }
-        }
-        report.non_finite.push(c);
+        report
+            .non_finite
+            .push(native::ModalityNonFinite::count(*m, &data));
         sources.push(source);
         seqs.push(Sequences::new(n, steps, d, data).map_err(|e| {
             ImportError::new(

@@ -64,6 +64,26 @@ impl Default for ModalityNonFinite {
     }
 }
 
+impl ModalityNonFinite {
+    /// The NaN, +inf and -inf values among `values` of `modality`.
+    pub fn count(modality: Modality, values: &[f32]) -> Self {
+        let mut c = ModalityNonFinite {
+            modality,
+            ..Default::default()
+        };
+        for v in values.iter().filter(|v| !v.is_finite()) {
+            if v.is_nan() {
+                c.nan += 1;
+            } else if *v > 0.0 {
+                c.pos_inf += 1;
+            } else {
+                c.neg_inf += 1;
+            }
+        }
+        c
+    }
+}
+
 /// Shape and import facts of one split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SplitMeta {
