@@ -13,7 +13,7 @@
 //!
 //! Nothing here computes results: every number comes from the modules it displays.
 
-use crate::experiments::ResultRow;
+use crate::experiments::{FamilyId, ResultRow};
 use crate::report::figures::{viridis, PALETTE};
 use crate::report::fonts::{ensure_fonts, FONT};
 use crate::report::{summarize, GroupSummary, Metric, MetricValues, SvgFigure, ThesisResults};
@@ -638,7 +638,7 @@ fn metric_cells(values: &MetricValues, std: Option<&MetricValues>) -> Vec<String
 /// ours − thesis under it. Metrics in the thesis's units (F1 / Acc in %).
 pub fn results_table(
     rows: &[ResultRow],
-    family: &str,
+    family: FamilyId,
     best: bool,
     thesis_table: Option<&str>,
 ) -> Table {

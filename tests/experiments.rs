@@ -8,8 +8,8 @@ use mmssl::experiments::key::{canonical_json, pretrain_key, row_key, run_key};
 use mmssl::experiments::registry::{chain_name, family, CHAINS};
 use mmssl::experiments::runner::{PRETRAINED_DIR, STORE_FILE};
 use mmssl::experiments::{
-    expand, reproduce, Profile, ProfileName, ReproduceOptions, ResultRow, ResultStore, RunSpec,
-    FAMILIES,
+    expand, reproduce, FamilyId, Profile, ProfileName, ReproduceOptions, ResultRow, ResultStore,
+    RunSpec, FAMILIES,
 };
 use mmssl::train::{Methodology, RunConfig};
 use serde_json::Value;
@@ -43,7 +43,7 @@ fn only(profile: Profile, out: &PathBuf, families: &[&str]) -> ReproduceOptions 
 
 #[test]
 fn family_ids_are_unique_and_known() {
-    let ids: HashSet<&str> = FAMILIES.iter().map(|f| f.id).collect();
+    let ids: HashSet<&str> = FAMILIES.iter().map(|f| f.id.id()).collect();
     assert_eq!(ids.len(), FAMILIES.len());
     for id in [
         "table-8.2.2",
@@ -53,8 +53,10 @@ fn family_ids_are_unique_and_known() {
         "fig-8.5.1",
         "fig-8.5.2",
         "fig-A.2.4",
+        "ssl-lr",
     ] {
-        assert!(family(id).is_some(), "{id}");
+        let parsed: FamilyId = id.parse().unwrap();
+        assert_eq!(family(parsed).id, parsed, "{id}");
     }
     for f in &FAMILIES {
         assert!(!f.title.is_empty() && !f.feeds.is_empty(), "{}", f.id);
@@ -67,26 +69,27 @@ fn run_counts_match_the_grids_in_every_profile() {
     for p in profiles() {
         let specs = expand(&p, &[]).unwrap();
         let g = &p.grids;
-        let (s, fs) = (p.seeds.len(), p.fraction_seeds.len());
+        let s = |id: &str| p.seeds_for(id.parse().unwrap()).len();
         let expected: BTreeMap<&str, usize> = [
-            ("table-8.2.2", 4 * s),
-            ("table-8.2.4", 4 * s),
-            ("table-8.3.2", 12 * s),
-            ("fig-8.4", 5 * g.fractions.len() * fs),
+            ("table-8.2.2", 4 * s("table-8.2.2")),
+            ("table-8.2.4", 4 * s("table-8.2.4")),
+            ("table-8.3.2", 12 * s("table-8.3.2")),
+            ("fig-8.4", 5 * g.fractions.len() * s("fig-8.4")),
             (
                 "fig-8.5.1",
-                (1 + 2 * g.single_p_apply.len() * g.single_mask_pct.len()) * s,
+                (1 + 2 * g.single_p_apply.len() * g.single_mask_pct.len()) * s("fig-8.5.1"),
             ),
             (
                 "fig-8.5.2",
-                g.strategies.len() * g.double_mask_pct.len().pow(2) * s,
+                g.strategies.len() * g.double_mask_pct.len().pow(2) * s("fig-8.5.2"),
             ),
-            ("fig-A.2.4", g.seqaug_p_apply.len().pow(2) * s),
+            ("fig-A.2.4", g.seqaug_p_apply.len().pow(2) * s("fig-A.2.4")),
+            ("ssl-lr", 2 * (2 + 2 * g.ssl_lrs.len()) * s("ssl-lr")),
         ]
         .into();
         for f in &FAMILIES {
-            let n = runs_of(&specs, f.id).len();
-            assert_eq!(n, expected[f.id], "{} in {}", f.id, p.name);
+            let n = runs_of(&specs, f.id.id()).len();
+            assert_eq!(n, expected[f.id.id()], "{} in {}", f.id, p.name);
             assert!(n >= 1, "{} has no run in {}", f.id, p.name);
             assert_eq!(f.run_count(&p), n);
         }
@@ -99,7 +102,7 @@ fn full_profile_follows_the_thesis() {
     let p = Profile::full();
     let thesis = RunConfig::default();
     assert_eq!(p.seeds.len(), 5);
-    assert_eq!(p.fraction_seeds.len(), 3);
+    assert_eq!(p.seeds_for(FamilyId::Fig8_4).len(), 3);
     assert_eq!(p.scale, 1.0);
     assert_eq!(p.model, thesis.model);
     assert_eq!(p.supervised_max_epochs, 100);
@@ -118,7 +121,11 @@ fn full_profile_follows_the_thesis() {
     assert!(g.seqaug_p_apply.contains(&0.5));
     // the base config of a full run is the thesis's, but for the seed
     assert_eq!(p.config(0), thesis);
-    assert_eq!(expand(&p, &[]).unwrap().len(), 710);
+    assert_eq!(
+        expand(&p, &[]).unwrap().len(),
+        790,
+        "710 runs of the thesis's families, 80 of ssl-lr"
+    );
 }
 
 #[test]
@@ -134,7 +141,8 @@ fn quick_and_smoke_profiles_are_smaller() {
         assert_eq!(back, p);
     }
     let smoke = expand(&Profile::smoke(), &[]).unwrap();
-    assert!(smoke.len() <= 40, "smoke has {} runs", smoke.len());
+    // 39 runs of the thesis's families and 8 (4 reused) of `ssl-lr`.
+    assert!(smoke.len() <= 48, "smoke has {} runs", smoke.len());
 }
 
 #[test]
@@ -166,7 +174,11 @@ fn variants_and_params_are_as_specified() {
             let runs = runs_of(&specs, fam);
             for (variant, methodology) in methods {
                 let of: Vec<_> = runs.iter().filter(|s| s.variant == variant).collect();
-                assert_eq!(of.len(), p.seeds.len(), "{fam} {variant}");
+                assert_eq!(
+                    of.len(),
+                    p.seeds_for(fam.parse().unwrap()).len(),
+                    "{fam} {variant}"
+                );
                 for s in of {
                     assert_eq!(s.config.methodology, methodology);
                     assert!(s.params.is_empty());
@@ -239,7 +251,7 @@ fn variants_and_params_are_as_specified() {
         for s in &fr {
             assert_eq!(s.params.keys().collect::<Vec<_>>(), ["fraction"]);
             assert_eq!(s.config.supervised.labeled_fraction, s.params["fraction"]);
-            assert!(p.fraction_seeds.contains(&s.seed));
+            assert!(p.seeds_for(FamilyId::Fig8_4).contains(&s.seed));
             let linear = s.variant == "ssl-masking-linear";
             assert_eq!(s.config.methodology == Methodology::SslLinear, linear);
             if linear {
@@ -484,14 +496,14 @@ fn pretrain_key_ignores_what_happens_after_pretraining() {
 
 // ---------------------------------------------------------------- the runner
 
-fn rows_by_key(store: &ResultStore) -> BTreeMap<String, (String, String, f64, f64)> {
+fn rows_by_key(store: &ResultStore) -> BTreeMap<String, (FamilyId, String, f64, f64)> {
     store
         .rows()
         .iter()
         .map(|r| {
             (
                 r.key.clone(),
-                (r.family.clone(), r.variant.clone(), r.test.mae, r.test.acc7),
+                (r.family, r.variant.clone(), r.test.mae, r.test.acc7),
             )
         })
         .collect()
@@ -586,7 +598,7 @@ fn a_second_invocation_runs_nothing_and_a_torn_line_is_survived() {
     assert_eq!(after.skipped_lines(), 1);
     assert_eq!(after.rows().len(), 5);
     assert_eq!(&after.rows()[..4], on_disk.rows());
-    assert_eq!(after.family_rows("fig-A.2.4").count(), 1);
+    assert_eq!(after.family_rows("fig-A.2.4".parse().unwrap()).count(), 1);
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -635,10 +647,13 @@ fn equal_runs_of_other_families_are_reused_not_recomputed() {
     // none / noise / masking / seqaug are table 8.2.2's runs
     assert_eq!(b.summary.reused, 4);
     assert_eq!(b.summary.computed, 8);
-    assert_eq!(b.store.family_rows("table-8.3.2").count(), 12);
+    assert_eq!(
+        b.store.family_rows("table-8.3.2".parse().unwrap()).count(),
+        12
+    );
     let by_variant = |fam: &str, variant: &str| {
         b.store
-            .family_rows(fam)
+            .family_rows(fam.parse().unwrap())
             .find(|r| r.variant == variant)
             .unwrap()
             .clone()

@@ -2,7 +2,7 @@
 //! polars), the figures and the report, on hand-made result rows.
 
 use mmssl::data::DataIdentity;
-use mmssl::experiments::ResultRow;
+use mmssl::experiments::{FamilyId, ResultRow};
 use mmssl::metrics::Metrics;
 use mmssl::report::{
     best_run, check_family, render_figure, render_svg_string, summarize, FigureId, Metric,
@@ -42,7 +42,7 @@ fn metrics(f1: f64, acc2: f64, acc5: f64, acc7: f64, corr: f64, mae: f64) -> Met
 fn row(family: &str, variant: &str, params: &[(&str, f64)], seed: u64, test: Metrics) -> ResultRow {
     ResultRow {
         key: format!("{family}/{variant}/{params:?}/{seed}"),
-        family: family.to_owned(),
+        family: family.parse().unwrap(),
         variant: variant.to_owned(),
         params: params
             .iter()
@@ -57,6 +57,9 @@ fn row(family: &str, variant: &str, params: &[(&str, f64)], seed: u64, test: Met
         wall_seconds: 1.5,
         data: identity(),
         config: RunConfig::default(),
+        test_predictions: Vec::new(),
+        test_labels: Vec::new(),
+        pretrain: None,
     }
 }
 
@@ -445,7 +448,7 @@ fn thesis_numbers_match_the_seed_text() {
 #[test]
 fn summaries_by_hand() {
     let rows = table_8_2_2_rows();
-    let groups = summarize(&rows, "table-8.2.2");
+    let groups = summarize(&rows, FamilyId::Table8_2_2);
     let g = |v: &str| groups.iter().find(|g| g.variant == v).unwrap();
     let sup = g("supervised");
     assert_eq!(sup.n, 3);
@@ -490,28 +493,100 @@ fn summaries_by_hand() {
     assert_eq!(best_run(&tie).unwrap().seed, 4);
 }
 
-#[test]
-fn claims_are_checked_on_the_numbers() {
-    let rows = table_8_2_2_rows();
-    let checks = check_family("table-8.2.2", &rows);
-    // ssl-noise (81) is below supervised (82): "SSL beats supervised on F1" did not hold.
-    assert_eq!(checks[0].verdict, Verdict::NotHeld, "{:?}", checks[0]);
-    assert!(
-        checks[0].evidence.contains("supervised 82.00"),
-        "{}",
-        checks[0].evidence
-    );
-    // SeqAug (85) has the highest mean F1.
-    assert_eq!(checks[2].verdict, Verdict::Held, "{:?}", checks[2]);
-    // Without ssl-noise, all SSL variants beat supervised.
-    let no_noise: Vec<ResultRow> = rows
+/// Five seeds of supervised F1 80..84 and three SSL variants shifted per seed by `shift`.
+fn paired_rows() -> Vec<ResultRow> {
+    let f = "table-8.2.2";
+    let sup = [80.0, 81.0, 82.0, 83.0, 84.0];
+    let shifts: [(&str, [f64; 5]); 3] = [
+        ("ssl-masking", [2.0, 2.5, 1.5, 2.2, 1.8]),
+        ("ssl-noise", [-1.0, -1.2, -0.8, -1.1, -0.9]),
+        ("ssl-seqaug", [1.0, -1.0, 0.5, -0.5, 0.0]),
+    ];
+    let mut rows: Vec<ResultRow> = sup
         .iter()
-        .filter(|r| r.variant != "ssl-noise")
-        .cloned()
+        .enumerate()
+        .map(|(s, &f1)| {
+            row(
+                f,
+                "supervised",
+                &[],
+                s as u64,
+                metrics(f1, f1, 50.0, 50.0, 0.6, 0.6),
+            )
+        })
         .collect();
-    let checks = check_family("table-8.2.2", &no_noise);
-    assert_eq!(checks[0].verdict, Verdict::Held, "{:?}", checks[0]);
-    assert!(checks[0].evidence.contains("not run: ssl-noise"));
+    for (v, d) in shifts {
+        for (s, (&f1, dd)) in sup.iter().zip(d).enumerate() {
+            let x = f1 + dd;
+            rows.push(row(
+                f,
+                v,
+                &[],
+                s as u64,
+                metrics(x, x, 50.0, 50.0, 0.6, 0.6),
+            ));
+        }
+    }
+    rows
+}
+
+#[test]
+fn verdicts_follow_the_seed_paired_interval() {
+    let rows = paired_rows();
+    let checks = check_family(FamilyId::Table8_2_2, &rows);
+    let by = |needle: &str| {
+        checks
+            .iter()
+            .find(|c| c.claim.contains(needle))
+            .unwrap_or_else(|| panic!("no claim with {needle}"))
+    };
+    // masking − supervised = [2, 2.5, 1.5, 2.2, 1.8]: mean 2, sd √0.145, t_{0.975,4} = 2.7764.
+    let masking = by("(masking) beats supervised on F1");
+    assert_eq!(masking.verdict, Verdict::Held, "{masking:?}");
+    let i = masking.effect.unwrap();
+    let half = 2.7764 * 0.145f64.sqrt() / 5f64.sqrt();
+    assert!(
+        close(i.estimate, 2.0) && (i.low - (2.0 - half)).abs() < 1e-3,
+        "{i:?}"
+    );
+    assert_eq!(i.n, 5);
+    assert!(
+        close(masking.thesis_effect.unwrap(), 82.32 - 81.48),
+        "{masking:?}"
+    );
+    // noise is below supervised on every seed: contradicted, not "did not hold".
+    let noise = by("(noise) beats supervised on F1");
+    assert_eq!(noise.verdict, Verdict::Contradicted, "{noise:?}");
+    assert!(noise.effect.unwrap().high < 0.0);
+    // seqaug's differences straddle 0: unresolved, with the detectable effect
+    // (2.7764 + 0.9410) · sd / √5, sd of [1, −1, 0.5, −0.5, 0] = √0.625.
+    let seqaug = by("(seqaug) beats supervised on F1");
+    assert_eq!(seqaug.verdict, Verdict::Unresolved, "{seqaug:?}");
+    assert!(seqaug.effect.unwrap().contains_zero());
+    let mde = (2.7764 + 0.9410) * 0.625f64.sqrt() / 5f64.sqrt();
+    assert!(
+        (seqaug.detectable.unwrap() - mde).abs() < 1e-3,
+        "{seqaug:?}"
+    );
+    // "SeqAug is the best" is contradicted: masking beats it on every seed.
+    assert_eq!(
+        by("SeqAug gives the highest F1").verdict,
+        Verdict::Contradicted
+    );
+    // Best-run comparison without stored predictions cannot be decided, and says why.
+    let best = by("best SSL run");
+    assert_eq!(best.verdict, Verdict::Unresolved, "{best:?}");
+    assert!(best.evidence.contains("predictions"), "{}", best.evidence);
+    // Unpaired seeds: no interval, never a decided verdict.
+    let mut shifted = rows.clone();
+    for r in shifted.iter_mut().filter(|r| r.variant == "ssl-masking") {
+        r.seed += 10;
+    }
+    let c = check_family(FamilyId::Table8_2_2, &shifted)
+        .into_iter()
+        .find(|c| c.claim.contains("(masking) beats supervised on F1"))
+        .unwrap();
+    assert_eq!(c.verdict, Verdict::NotRun, "{c:?}");
     // Without supervised runs nothing can be decided.
     let no_sup: Vec<ResultRow> = rows
         .iter()
@@ -519,10 +594,46 @@ fn claims_are_checked_on_the_numbers() {
         .cloned()
         .collect();
     assert_eq!(
-        check_family("table-8.2.2", &no_sup)[0].verdict,
-        Verdict::Undetermined
+        check_family(FamilyId::Table8_2_2, &no_sup)[0].verdict,
+        Verdict::NotRun
     );
-    // Every family has checks, and each check on the full fixture is decided or says why not.
+}
+
+#[test]
+fn best_run_claims_use_a_paired_bootstrap_over_test_utterances() {
+    let mut rows = paired_rows();
+    // Labels alternate sign; the best SSL run predicts each one's sign, the best supervised run
+    // gets every fourth wrong: F1 100 vs about 75 on every resample.
+    let labels: Vec<f32> = (0..200)
+        .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    for r in &mut rows {
+        r.test_labels = labels.clone();
+        r.test_predictions = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| {
+                if r.variant == "supervised" && i % 4 == 0 {
+                    -y
+                } else {
+                    y
+                }
+            })
+            .collect();
+    }
+    let checks = check_family(FamilyId::Table8_2_2, &rows);
+    let best = checks
+        .iter()
+        .find(|c| c.claim.contains("best SSL run"))
+        .unwrap();
+    assert_eq!(best.verdict, Verdict::Held, "{best:?}");
+    let i = best.effect.unwrap();
+    assert_eq!(i.n, 200);
+    assert!(i.low > 10.0, "{i:?}");
+}
+
+#[test]
+fn every_family_has_checks_that_say_why() {
     let all = all_rows();
     for info in &FAMILIES {
         let checks = check_family(info.family, &all);
@@ -657,9 +768,10 @@ mod with_polars {
 
         let md = t.to_markdown().unwrap();
         assert!(
-            md.contains("| supervised | ours | 3 | 82.00 ± 2.00 |"),
-            "{md}"
+            md.contains("| supervised | ours | 3 | 82.00 ± 2.00 [±4.97] |"),
+            "half-width t(0.975, 2) · 2 / √3 = 4.3027 · 1.1547 = 4.97: {md}"
         );
+        assert!(md.contains("[±h] = half-width"), "{md}");
         assert!(
             md.contains("|  | thesis | 5 | 81.48 ± 0.55 | 81.31 |"),
             "{md}"
@@ -667,7 +779,7 @@ mod with_polars {
         assert!(md.contains("|  | Δ |  | +0.52 |"), "{md}");
         let csv = t.to_csv().unwrap();
         assert!(
-            csv.starts_with("variant,n,f1_mean,f1_std,f1_thesis,f1_thesis_std,f1_diff,"),
+            csv.starts_with("variant,n,f1_mean,f1_std,f1_ci95,f1_thesis,f1_thesis_std,f1_diff,"),
             "{csv}"
         );
     }
@@ -743,13 +855,15 @@ mod with_polars {
             );
         }
         assert!(md.contains(
-            "| fig-8.5.1 | Single-stream masking: P_apply x mask % (figure 8.5.1) | not run |"
+            "| fig-8.5.1 | Single-stream masking ablation: P_apply x mask % (stream B off) | not run |"
         ));
-        assert!(md.contains("| fig-A.2.4 |") && md.matches("**Not run**").count() == 2);
+        assert!(md.contains("| fig-A.2.4 |") && md.matches("**Not run**").count() == 3);
         assert!(md.contains(&identity().to_string()));
         assert!(md.contains(PROFILE));
         assert!(md.contains("Synthetic stand-in data"));
-        assert!(md.contains("**DID NOT HOLD**") || md.contains("**HELD**"));
+        assert!(["**HELD**", "**CONTRADICTED**", "**UNRESOLVED**"]
+            .iter()
+            .any(|v| md.contains(v)));
         assert!(md.contains("![Figure 8.3.1](figures/fig-8.3.1.png)"));
         for id in [
             "table-8.2.2",
@@ -776,7 +890,7 @@ fn a_figure_that_cannot_be_drawn_is_reported_not_fatal() {
     let path = mmssl::report::write_report(&rows, &out_dir("report-undrawable")).unwrap();
     let md = std::fs::read_to_string(path).unwrap();
     assert!(md.contains("Figure 8.5.1 not drawn:"), "{md}");
-    assert!(md.contains("**UNDETERMINED**"), "{md}");
+    assert!(md.contains("**NOT RUN**"), "{md}");
 }
 
 #[cfg(not(feature = "reports"))]

@@ -4,11 +4,12 @@
 
 use candle_core::{Device, Tensor};
 use candle_nn::VarMap;
-use mmssl::data::Dataset;
+use mmssl::data::{shuffled_order, Dataset};
+use mmssl::metrics::mae;
 use mmssl::model::{vars_with_prefix, ENCODER_PREFIX, HEAD_PREFIX};
 use mmssl::train::{
-    build_model, finetune_phase, pretrain_phase, run, split_metrics, Methodology, Progress,
-    RunConfig,
+    build_model, encode_split, finetune_phase, least_squares, linear_predictions, predict,
+    pretrain_phase, run, split_metrics, Features, Methodology, Progress, RunConfig, PROBE_RIDGE,
 };
 
 /// A run config small enough for a unit test: ~200 training utterances, hidden sizes 8.
@@ -55,8 +56,17 @@ fn every_methodology_runs_end_to_end() {
         let cfg = tiny(m);
         let (_, _, report) = run(&cfg, &data(&cfg), &Device::Cpu, &Progress::quiet()).unwrap();
         assert_eq!(report.config.methodology, m);
-        assert_eq!(report.pretrain.len(), if m.pretrains() { 2 } else { 0 });
-        assert!(!report.finetune.is_empty() && report.best_epoch < 3);
+        assert_eq!(
+            report.pretrain.as_ref().map_or(0, |p| p.epochs.len()),
+            if m.pretrains() { 2 } else { 0 }
+        );
+        let cap = if m.linear() {
+            cfg.supervised.head_max_epochs
+        } else {
+            cfg.supervised.max_epochs
+        };
+        assert!(!report.finetune.is_empty() && report.finetune.len() <= cap);
+        assert!(report.best_epoch < report.finetune.len());
         assert_eq!(report.test.n, data(&cfg).test.len());
         assert!(report.test.mae.is_finite(), "{m}: {:?}", report.test);
     }
@@ -69,11 +79,9 @@ fn linear_evaluation_freezes_the_encoder() {
         let data = data(&cfg);
         let device = Device::Cpu;
         let (model, varmap) = build_model(&cfg, &device).unwrap();
-        let pretrained = if m.pretrains() {
+        let pretrained = m.pretrains().then(|| {
             pretrain_phase(&model, &varmap, &cfg, &data, &device, &Progress::quiet()).unwrap()
-        } else {
-            (Vec::new(), 0.0)
-        };
+        });
         let encoder_before = values(&varmap, ENCODER_PREFIX);
         let head_before = values(&varmap, HEAD_PREFIX);
         finetune_phase(
@@ -110,7 +118,7 @@ fn fine_tuning_moves_the_encoder() {
         &varmap,
         &cfg,
         &data,
-        (Vec::new(), 0.0),
+        None,
         &Device::Cpu,
         &Progress::quiet(),
     )
@@ -133,7 +141,7 @@ fn supervised_training_lowers_the_valid_loss() {
         &varmap,
         &cfg,
         &data,
-        (Vec::new(), 0.0),
+        None,
         &device,
         &Progress::quiet(),
     )
@@ -154,7 +162,7 @@ fn pretraining_lowers_the_barlow_twins_loss() {
     cfg.ssl.epochs = 5;
     let data = data(&cfg);
     let (model, varmap) = build_model(&cfg, &Device::Cpu).unwrap();
-    let (log, _) = pretrain_phase(
+    let pretrained = pretrain_phase(
         &model,
         &varmap,
         &cfg,
@@ -163,11 +171,185 @@ fn pretraining_lowers_the_barlow_twins_loss() {
         &Progress::quiet(),
     )
     .unwrap();
+    let log = &pretrained.epochs;
     let (first, last) = (log[0].loss, log[log.len() - 1].loss);
     assert!(
         last < 0.9 * first,
         "Barlow Twins loss {first:.3} -> {last:.3}"
     );
+    // The diagnostics: the loss is its two terms; C's diagonal rose towards 1; the embeddings
+    // did not collapse; the encoder moved, and more with every epoch.
+    for e in log {
+        assert!(
+            (e.on_diagonal + e.off_diagonal - e.loss).abs() < 1e-3 * e.loss,
+            "{e:?}"
+        );
+        assert!(e.embedding_std_min > 0.0 && e.embedding_std_min <= e.embedding_std_mean);
+    }
+    assert!(log[log.len() - 1].mean_diagonal > log[0].mean_diagonal);
+    assert!(log
+        .windows(2)
+        .all(|w| w[1].displacement > w[0].displacement));
+    assert!(log[0].displacement > 0.0);
+    let probe = pretrained.probe.unwrap();
+    assert!(probe.random.valid_mae.is_finite() && probe.pretrained.valid_mae.is_finite());
+    assert_ne!(
+        probe.random, probe.pretrained,
+        "the probe sees the pre-trained encoder"
+    );
+}
+
+#[test]
+fn pretraining_at_a_negligible_rate_does_not_move_the_encoder() {
+    let mut cfg = tiny(Methodology::SslFinetune);
+    cfg.ssl.lr = 1e-9;
+    let data = data(&cfg);
+    let (model, varmap) = build_model(&cfg, &Device::Cpu).unwrap();
+    let p = pretrain_phase(
+        &model,
+        &varmap,
+        &cfg,
+        &data,
+        &Device::Cpu,
+        &Progress::quiet(),
+    )
+    .unwrap();
+    let moved = p.epochs.last().unwrap().displacement;
+    // Adam moves each weight by at most ~lr per step: a few steps at 1e-9 against weights of
+    // order 0.1 is a relative displacement far below 1e-6.
+    assert!(moved < 1e-6, "{moved}");
+    let probe = p.probe.unwrap();
+    assert!(
+        (probe.random.valid_mae - probe.pretrained.valid_mae).abs() < 1e-4,
+        "{probe:?}"
+    );
+}
+
+/// Least squares on hand-made 2-D features: y = 2·x₀ − x₁ + 0.5 exactly.
+#[test]
+fn least_squares_recovers_a_hand_worked_fit() {
+    let xs = [
+        [0.0f32, 0.0],
+        [1.0, 0.0],
+        [0.0, 1.0],
+        [1.0, 1.0],
+        [2.0, 1.0],
+    ];
+    let features = Features {
+        rows: xs.len(),
+        dim: 2,
+        values: xs.iter().flatten().copied().collect(),
+    };
+    let y: Vec<f32> = xs.iter().map(|x| 2.0 * x[0] - x[1] + 0.5).collect();
+    let (w, b) = least_squares((&features, &y), 0.0);
+    assert!(
+        (w[0] - 2.0).abs() < 1e-6 && (w[1] + 1.0).abs() < 1e-6 && (b - 0.5).abs() < 1e-6,
+        "{w:?} {b}"
+    );
+    let pred = linear_predictions(&features, &(w, b));
+    for (p, t) in pred.iter().zip(&y) {
+        assert!((p - f64::from(*t)).abs() < 1e-6);
+    }
+}
+
+/// The linear head, trained on cached features, is not a constant and reaches the closed-form
+/// fit of the same features on valid.
+#[test]
+fn linear_head_reaches_the_closed_form_fit() {
+    for m in [Methodology::SupervisedLinear, Methodology::SslLinear] {
+        let mut cfg = tiny(m);
+        cfg.data.synthetic.scale = 0.05;
+        let data = data(&cfg);
+        let device = Device::Cpu;
+        let (model, varmap) = build_model(&cfg, &device).unwrap();
+        if m.pretrains() {
+            pretrain_phase(&model, &varmap, &cfg, &data, &device, &Progress::quiet()).unwrap();
+        }
+        let train = encode_split(&model, &data.train, &device).unwrap();
+        let valid = encode_split(&model, &data.valid, &device).unwrap();
+        let report = finetune_phase(
+            &model,
+            &varmap,
+            &cfg,
+            &data,
+            None,
+            &device,
+            &Progress::quiet(),
+        )
+        .unwrap();
+        let head_mae = report.valid.mae;
+        let fit = least_squares((&train, &data.train.labels), PROBE_RIDGE);
+        let labels: Vec<f64> = data.valid.labels.iter().map(|&y| f64::from(y)).collect();
+        let ls_mae = mae(&linear_predictions(&valid, &fit), &labels);
+        let mean =
+            data.train.labels.iter().map(|&y| f64::from(y)).sum::<f64>() / data.train.len() as f64;
+        let constant_mae = mae(&vec![mean; labels.len()], &labels);
+        // The check has teeth: the closed form clearly beats a constant on these features.
+        assert!(
+            ls_mae < constant_mae - 0.02,
+            "{m}: LS {ls_mae:.4} vs constant {constant_mae:.4}"
+        );
+        // The head starts at the closed form and keeps an L1 epoch only if it improves valid MAE:
+        // it is at least as good, up to the f32 rounding of the fitted weights (1e-3).
+        assert!(
+            head_mae <= ls_mae + 1e-3,
+            "{m}: head {head_mae:.4} vs LS {ls_mae:.4}"
+        );
+        assert!(report.test.corr.unwrap() > 0.0, "{m}: {:?}", report.test);
+        let preds = predict(&model, &data.test, &device).unwrap();
+        assert!(
+            preds.iter().any(|p| (p - preds[0]).abs() > 1e-3),
+            "{m}: constant head"
+        );
+    }
+}
+
+/// Runs of one seed are paired: the same labeled subset, the same initial encoder (with or
+/// without a projector) and the same supervised batch order, whatever the methodology.
+#[test]
+fn one_seed_pairs_every_methodology() {
+    let sup = tiny(Methodology::Supervised);
+    let data = data(&sup);
+    let encoders: Vec<Vec<Vec<f32>>> = Methodology::ALL
+        .iter()
+        .map(|&m| {
+            let (_, varmap) = build_model(&tiny(m), &Device::Cpu).unwrap();
+            values(&varmap, ENCODER_PREFIX)
+        })
+        .collect();
+    assert!(
+        encoders.windows(2).all(|w| w[0] == w[1]),
+        "initial encoders differ"
+    );
+    let subset = |m: Methodology| {
+        let cfg = tiny(m);
+        let s = data.train.labeled_fraction(0.3, cfg.seed).unwrap();
+        s.labels.clone()
+    };
+    for m in Methodology::ALL {
+        assert_eq!(
+            subset(m),
+            subset(Methodology::Supervised),
+            "{m}: labeled subset"
+        );
+    }
+    // Batch order depends only on (seed, epoch): Split::batches and the linear heads share it.
+    let a: Vec<usize> = shuffled_order(50, 7);
+    assert_eq!(a, shuffled_order(50, 7));
+    assert_ne!(a, shuffled_order(50, 8));
+    let first: Vec<f32> = data
+        .train
+        .batches(data.train.len(), Some(7), false)
+        .unwrap()
+        .next()
+        .unwrap()
+        .labels
+        .clone();
+    let by_order: Vec<f32> = shuffled_order(data.train.len(), 7)
+        .iter()
+        .map(|&i| data.train.labels[i])
+        .collect();
+    assert_eq!(first, by_order);
 }
 
 #[test]

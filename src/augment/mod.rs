@@ -26,7 +26,7 @@
 //!   wording, which the listing's `p_mod` arguments also point to.)
 //! * **Gaussian noise** (6.5.3): `x + N(μ, σ²)`, i.i.d. for every value of the real steps. 7.2's
 //!   prose says μ = 1 was "found effective"; table 8.2.1 (the runs behind the results) uses μ = 0,
-//!   σ = 0.1, which is what [`AugmentConfig::default`] holds (SPEC, "Known inconsistencies").
+//!   σ = 0.1, which is what [`AugmentConfig::default`] holds (docs/fidelity.md, section 1).
 //! * **Masking** (6.5.2, eq. 6.5.1 / 6.5.2): a Bernoulli mask. In `timestep` mode each real step
 //!   of each sample is zeroed as a whole vector, independently, with probability `percentage`; in
 //!   `feature` mode each single (step, feature) value of the real steps is zeroed independently

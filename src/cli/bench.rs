@@ -91,7 +91,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 
     let mut opt = adam(vars_with_prefix(&varmap, ""), cfg.supervised.lr)?;
     let supervised = measure("supervised step", 32, w, r, || {
-        supervised_step(&model, &mut opt, &small_dev, false).map(drop)
+        supervised_step(&model, &mut opt, &small_dev).map(drop)
     })?;
     let transformator = cfg.ssl.augment.build()?;
     let mut rng = rng_for(0, &[0xBE]);

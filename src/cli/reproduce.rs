@@ -5,7 +5,7 @@ use super::common::{training_data_dir, ConfigArgs};
 use crate::experiments::registry::{self, FAMILIES};
 use crate::experiments::runner::distinct_work;
 use crate::experiments::ResultRow;
-use crate::experiments::{ImportedData, Plan, Profile, ProfileName, ReproduceOptions};
+use crate::experiments::{ImportedData, Plan, Profile, ReproduceOptions};
 use crate::report::{self, ThesisResults};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -13,9 +13,11 @@ use std::path::{Path, PathBuf};
 /// Arguments of `mmssl reproduce`.
 #[derive(Debug, clap::Args)]
 pub struct ReproduceArgs {
-    /// Size of the reproduction: `smoke` (tests), `quick` (≤ 20 min on 2 cores), `full` (thesis).
-    #[arg(long, value_enum, default_value_t = ProfileName::Quick)]
-    profile: ProfileName,
+    /// Size of the reproduction: `smoke` (tests), `quick` (≤ 20 min on 2 cores), `standard`
+    /// (every family, ≥ 3 seeds, thesis model sizes on reduced data), `full` (thesis), or a
+    /// profile TOML file (e.g. `base = "quick"` plus the fields to change).
+    #[arg(long, default_value = "quick", value_name = "NAME|FILE.toml")]
+    profile: String,
     /// Only these experiment families (comma-separated ids, e.g. `table-8.2.2,fig-8.4`).
     #[arg(long, value_delimiter = ',', value_name = "ID[,ID...]")]
     only: Vec<String>,
@@ -51,7 +53,7 @@ pub struct ReproduceArgs {
 
 /// Runs `mmssl reproduce`.
 pub fn run(args: &ReproduceArgs) -> Result<()> {
-    let mut profile = args.profile.profile();
+    let mut profile = Profile::named(&args.profile)?;
     if args.data != "synthetic" {
         let (path, dims) = training_data_dir(&args.data)?;
         profile.data = Some(ImportedData { path, dims });
@@ -101,11 +103,16 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
     let s = &done.summary;
     let in_order = FAMILIES
         .iter()
-        .filter_map(|f| s.families.get(f.id).map(|summary| (f.id, summary)));
+        .filter_map(|f| s.families.get(&f.id).map(|summary| (f.id, summary)));
     for (family, f) in in_order {
         println!(
-            "  {family:<12} {:>4} runs: {:>4} computed, {:>4} reused, {:>4} skipped, {:>8.1} s",
-            f.runs, f.computed, f.reused, f.skipped, f.run_seconds
+            "  {:<12} {:>4} runs: {:>4} computed, {:>4} reused, {:>4} skipped, {:>8.1} s",
+            family.id(),
+            f.runs,
+            f.computed,
+            f.reused,
+            f.skipped,
+            f.run_seconds
         );
     }
     println!(
@@ -138,8 +145,41 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
             .cloned()
             .collect();
         write_report(&rows, &report_dir)?;
+        print_verdicts(&rows);
     }
     Ok(())
+}
+
+/// Per family with rows, every claim's verdict with its effect and interval (the report's
+/// claims tables, on the terminal).
+fn print_verdicts(rows: &[ResultRow]) {
+    let synthetic = rows.iter().any(|r| r.data.synthetic);
+    println!(
+        "\nverdicts (95 % intervals; paired by seed unless stated){}:",
+        if synthetic {
+            " — on the synthetic stand-in, not CMU-MOSEI"
+        } else {
+            ""
+        }
+    );
+    let mut totals = [0usize; 4];
+    for info in &report::FAMILIES {
+        if !rows.iter().any(|r| r.family == info.family) {
+            continue;
+        }
+        let checks = report::check_family(info.family, rows);
+        println!("{} — {}", info.family, info.title());
+        for check in &checks {
+            println!("  {}", check.line());
+        }
+        for (i, (_, n)) in report::verdict_counts(&checks).iter().enumerate() {
+            totals[i] += n;
+        }
+    }
+    println!(
+        "claims: {} held, {} contradicted, {} unresolved, {} not run",
+        totals[0], totals[1], totals[2], totals[3]
+    );
 }
 
 /// The report of `rows` (one data set's rows of the store) into `dir`: with the `reports` feature
@@ -183,14 +223,14 @@ fn run_name(profile: &Profile) -> String {
 /// `--list`: each family's id, title, what it feeds and its run count under the profile.
 fn list(profile: &Profile, only: &[String]) -> Result<()> {
     println!(
-        "profile {}: scale {}, model hidden {}, supervised ≤ {} epochs, SSL {} epochs, {} seed(s) ({} for fig-8.4)",
+        "profile {}: scale {}, model hidden {}, supervised ≤ {} epochs, SSL {} epochs at lr {:e}, {} seed(s) by default",
         profile.name,
         profile.scale,
         profile.model.hidden,
         profile.supervised_max_epochs,
         profile.ssl_epochs,
+        profile.ssl_lr,
         profile.seeds.len(),
-        profile.fraction_seeds.len()
     );
     let families = registry::select(only)?;
     println!(
@@ -202,12 +242,13 @@ fn list(profile: &Profile, only: &[String]) -> Result<()> {
         let specs = family.expand(profile);
         let (distinct, pretrain) = distinct_work(&specs);
         println!(
-            "{:<12} {:>5} {:>8} {:>9}  {}",
-            family.id,
+            "{:<12} {:>5} {:>8} {:>9}  {} ({} seeds)",
+            family.id.id(),
             specs.len(),
             distinct,
             pretrain,
-            family.title
+            family.title,
+            profile.seeds_for(family.id).len()
         );
         println!("{:<38}feeds: {}", "", family.feeds.join(", "));
         all.extend(specs);

@@ -4,7 +4,7 @@
 use super::common::ConfigArgs;
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, pretrain_phase, run, save_checkpoint,
-    save_report, split_metrics, Methodology, RunConfig, RunReport,
+    save_report, split_metrics, Methodology, PretrainRecord, Pretrained, RunConfig, RunReport,
 };
 use anyhow::{ensure, Result};
 use std::path::{Path, PathBuf};
@@ -114,7 +114,7 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     let device = args.common.device()?;
     let data = cfg.data.load()?;
     let (model, varmap) = build_model(&cfg, &device)?;
-    let (log, seconds) = pretrain_phase(
+    let pretrained = pretrain_phase(
         &model,
         &varmap,
         &cfg,
@@ -124,20 +124,50 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     )?;
     let out = default_out(&args.out, format!("pretrain-seed{}", cfg.seed));
     save_checkpoint(&out, &varmap, &cfg)?;
-    std::fs::write(
-        out.join("pretrain.json"),
-        serde_json::to_string_pretty(&serde_json::json!({
-            "data": data.identity, "config": cfg, "pretrain": log, "seconds": seconds,
-        }))?,
-    )?;
+    let record = PretrainRecord {
+        data: data.identity.clone(),
+        config: cfg.clone(),
+        seconds: pretrained.seconds,
+        pretrain: pretrained,
+    };
+    record.save(&out)?;
     println!("{}", data.identity);
-    println!(
-        "pre-trained {} epochs in {seconds:.1} s, final Barlow Twins loss {:.4}",
-        log.len(),
-        log.last().map_or(f64::NAN, |e| e.loss)
-    );
+    print_pretrained(&record.pretrain);
     println!("wrote {}", out.display());
     Ok(())
+}
+
+/// Prints what a pre-training did: its first and last epoch's diagnostics and the probe.
+fn print_pretrained(p: &Pretrained) {
+    println!(
+        "pre-trained {} epochs in {:.1} s",
+        p.epochs.len(),
+        p.seconds
+    );
+    println!("epoch  Barlow Twins loss (= on-diagonal + off-diagonal)  mean diag C  emb std (min)  encoder moved ‖W−W₀‖/‖W₀‖");
+    for e in &p.epochs {
+        println!(
+            "{:>5}  {:.4} (= {:.4} + {:.4})  {:.4}  {:.4} ({:.4})  {:.3e}",
+            e.epoch,
+            e.loss,
+            e.on_diagonal,
+            e.off_diagonal,
+            e.mean_diagonal,
+            e.embedding_std_mean,
+            e.embedding_std_min,
+            e.displacement
+        );
+    }
+    if let Some(probe) = &p.probe {
+        let corr = |c: Option<f64>| c.map_or("-".into(), |c| format!("{c:.3}"));
+        println!(
+            "linear probe (valid; least squares on the train labels): random encoder MAE {:.4} Corr {}; pre-trained MAE {:.4} Corr {}",
+            probe.random.valid_mae,
+            corr(probe.random.valid_corr),
+            probe.pretrained.valid_mae,
+            corr(probe.pretrained.valid_corr)
+        );
+    }
 }
 
 /// Runs `mmssl finetune`: supervised fine-tuning (or linear evaluation) of a pre-trained encoder.
@@ -167,12 +197,16 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
     };
     announce(&cfg);
     let data = cfg.data.load()?;
+    // The pre-training's record travels into metrics.json (absent for old checkpoints).
+    let pretrained = PretrainRecord::load(&args.checkpoint)
+        .ok()
+        .map(|r| r.pretrain);
     let report = finetune_phase(
         &model,
         &varmap,
         &cfg,
         &data,
-        (Vec::new(), 0.0),
+        pretrained,
         &device,
         &common.progress(),
     )?;

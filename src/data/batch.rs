@@ -109,10 +109,10 @@ impl<'a> BatchIter<'a> {
         if batch_size == 0 {
             return Err(DataError::Argument("batch size must be at least 1".into()));
         }
-        let mut order: Vec<usize> = (0..split.len()).collect();
-        if let Some(seed) = shuffle_seed {
-            order.shuffle(&mut rng_for(seed, &[0xBA7C]));
-        }
+        let order = match shuffle_seed {
+            Some(seed) => shuffled_order(split.len(), seed),
+            None => (0..split.len()).collect(),
+        };
         Ok(BatchIter {
             split,
             order,
@@ -146,6 +146,18 @@ impl Iterator for BatchIter<'_> {
         self.next = end;
         Some(batch)
     }
+}
+
+/// Purpose tag of the batch-order stream.
+const SHUFFLE_TAG: u64 = 0xBA7C;
+
+/// `0..n` in the seeded order that [`Split::batches`] uses with `Some(seed)`: shared by every
+/// loop that batches rows (also the linear heads over cached features), so one seed gives one
+/// batch order.
+pub fn shuffled_order(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut rng_for(seed, &[SHUFFLE_TAG]));
+    order
 }
 
 impl Split {

@@ -17,7 +17,7 @@ mod subset;
 mod summary;
 pub mod synthetic;
 
-pub use batch::{Batch, BatchIter, HostBatch};
+pub use batch::{shuffled_order, Batch, BatchIter, HostBatch};
 pub use identity::DataIdentity;
 pub use sequences::Sequences;
 pub use standardize::{NonFinitePolicy, NonFiniteReport, Standardizer};

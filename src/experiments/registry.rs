@@ -11,17 +11,19 @@
 //! | `fig-8.5.1`   | figure 8.5.1                            | P_apply × mask % (p2 = 0), ft + linear, + sup |
 //! | `fig-8.5.2`   | figs 8.5.2–8.5.4, A.2.1–A.2.3           | 4 strategies × mask %₁ × mask %₂             |
 //! | `fig-A.2.4`   | figure A.2.4                            | SeqAug P_apply₁ × P_apply₂                   |
+//! | `ssl-lr`      | (not in the thesis) the SSL learning rate   | SSL masking at each rate × linear / 10 % / 100 % |
 //!
 //! SSL runs use table 8.2.1 / 8.3.1's augmentation parameters ([`AugmentConfig::default`]) except
 //! for the grid's own coordinates. Supervised runs keep the default (unused) SSL section, so the
 //! same supervised run appears with the same run key in every family that plots it (and is
 //! computed once; see [`super::key`]).
 
+use super::family::FamilyId;
 use super::key::{pretrain_key, row_key, run_key};
 use super::profile::Profile;
 use crate::augment::{AugmentConfig, AugmentKind};
 use crate::train::{Methodology, RunConfig};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -32,8 +34,8 @@ use AugmentKind::{Masking, Noise, SeqAug};
 /// configuration that produces it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSpec {
-    /// Experiment family id, e.g. `fig-8.4`.
-    pub family: String,
+    /// Experiment family, e.g. `fig-8.4`.
+    pub family: FamilyId,
     /// The line / bar / row of the table or figure, e.g. `ssl-masking`, `noise+seqaug`.
     pub variant: String,
     /// Grid coordinates, e.g. `{"fraction": 0.1}`; empty for the tables.
@@ -53,7 +55,7 @@ impl RunSpec {
     /// [`row_key`]: the key of this run's [`super::ResultRow`].
     pub fn row_key(&self, data_sha256: &str) -> String {
         row_key(
-            &self.family,
+            self.family.id(),
             &self.variant,
             &self.params,
             &self.run_key(data_sha256),
@@ -113,6 +115,7 @@ const fn method(
 }
 
 const SUPERVISED: Method = method("supervised", Methodology::Supervised, &[]);
+const SUPERVISED_LINEAR: Method = method("supervised-linear", Methodology::SupervisedLinear, &[]);
 const SSL_NOISE: Method = method("ssl-noise", Methodology::SslFinetune, &[Noise]);
 const SSL_MASKING: Method = method("ssl-masking", Methodology::SslFinetune, &[Masking]);
 const SSL_SEQAUG: Method = method("ssl-seqaug", Methodology::SslFinetune, &[SeqAug]);
@@ -154,13 +157,17 @@ pub enum Grid {
     DoubleMasking,
     /// SeqAug P_apply₁ × P_apply₂, fine-tuned, per seed (figure A.2.4).
     SeqAugApply,
+    /// SSL masking pre-trained at each rate of [`super::profile::Grids::ssl_lrs`], then
+    /// linear-evaluated and fine-tuned at 10 % and 100 % labels, beside the supervised and
+    /// random-frozen baselines at the same label fractions, per seed (`ssl-lr`).
+    SslLearningRate,
 }
 
 /// One experiment family of chapter 8 / appendix A.2.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Family {
     /// Id used by `--only` and in the result rows.
-    pub id: &'static str,
+    pub id: FamilyId,
     /// One-line title.
     pub title: &'static str,
     /// The thesis tables and figures drawn from its rows.
@@ -170,33 +177,33 @@ pub struct Family {
 }
 
 /// The registry: every family of thesis chapter 8 and appendix A.2, in the thesis's order.
-pub const FAMILIES: [Family; 7] = [
+pub const FAMILIES: [Family; 8] = [
     Family {
-        id: "table-8.2.2",
+        id: FamilyId::Table8_2_2,
         title:
             "Supervised vs SSL pre-training + fine-tuning (noise / masking / SeqAug), full labels",
         feeds: &["table 8.2.2", "table 8.2.3"],
         grid: Grid::Methods(&[SUPERVISED, SSL_NOISE, SSL_MASKING, SSL_SEQAUG]),
     },
     Family {
-        id: "table-8.2.4",
+        id: FamilyId::Table8_2_4,
         title: "Linear evaluation: random frozen encoder vs SSL (noise / masking / SeqAug)",
         feeds: &["table 8.2.4"],
         grid: Grid::Methods(&[
-            method("supervised-linear", Methodology::SupervisedLinear, &[]),
+            SUPERVISED_LINEAR,
             method("ssl-noise", Methodology::SslLinear, &[Noise]),
             method("ssl-masking", Methodology::SslLinear, &[Masking]),
             method("ssl-seqaug", Methodology::SslLinear, &[SeqAug]),
         ]),
     },
     Family {
-        id: "table-8.3.2",
+        id: FamilyId::Table8_3_2,
         title: "Chains of transformations (order matters), SSL pre-training + fine-tuning",
         feeds: &["table 8.3.2", "figure 8.3.1"],
         grid: Grid::Chains,
     },
     Family {
-        id: "fig-8.4",
+        id: FamilyId::Fig8_4,
         title: "Reduced labeled data: supervised vs SSL (fine-tuned, and masking linear-eval)",
         feeds: &["figure 8.4.1", "figure 8.4.2"],
         grid: Grid::Fractions(&[
@@ -208,13 +215,13 @@ pub const FAMILIES: [Family; 7] = [
         ]),
     },
     Family {
-        id: "fig-8.5.1",
+        id: FamilyId::Fig8_5_1,
         title: "Single-stream masking ablation: P_apply x mask % (stream B off)",
         feeds: &["figure 8.5.1"],
         grid: Grid::SingleMasking,
     },
     Family {
-        id: "fig-8.5.2",
+        id: FamilyId::Fig8_5_2,
         title: "Double-stream masking heat maps: strategy x stream-1 % x stream-2 %",
         feeds: &[
             "figure 8.5.2",
@@ -227,30 +234,35 @@ pub const FAMILIES: [Family; 7] = [
         grid: Grid::DoubleMasking,
     },
     Family {
-        id: "fig-A.2.4",
+        id: FamilyId::FigA2_4,
         title: "SeqAug ablation: P_apply of stream 1 x stream 2",
         feeds: &["figure A.2.4"],
         grid: Grid::SeqAugApply,
     },
+    Family {
+        id: FamilyId::SslLr,
+        title:
+            "SSL learning rate: the stated 3e-6 (table 7.3.2) vs the released code's effective 1e-3",
+        feeds: &["the pre-training diagnostics"],
+        grid: Grid::SslLearningRate,
+    },
 ];
 
 /// The family with this id.
-pub fn family(id: &str) -> Option<&'static Family> {
-    FAMILIES.iter().find(|f| f.id == id)
+pub fn family(id: FamilyId) -> &'static Family {
+    FAMILIES
+        .iter()
+        .find(|f| f.id == id)
+        .expect("every FamilyId has a registry entry")
 }
 
 /// The families named in `only` (all of them when `only` is empty), in registry order; an
 /// unknown id is an error listing the known ones.
 pub fn select(only: &[String]) -> Result<Vec<&'static Family>> {
-    for id in only {
-        if family(id).is_none() {
-            let known: Vec<&str> = FAMILIES.iter().map(|f| f.id).collect();
-            bail!("unknown experiment `{id}`; known: {}", known.join(", "));
-        }
-    }
+    let wanted: Vec<FamilyId> = only.iter().map(|id| id.parse()).collect::<Result<_, _>>()?;
     Ok(FAMILIES
         .iter()
-        .filter(|f| only.is_empty() || only.iter().any(|id| id == f.id))
+        .filter(|f| wanted.is_empty() || wanted.contains(&f.id))
         .collect())
 }
 
@@ -289,6 +301,7 @@ impl Family {
     /// The family's runs under `profile`: grid points in declaration order, seeds innermost.
     pub fn expand(&self, profile: &Profile) -> Vec<RunSpec> {
         let g = &profile.grids;
+        let seeds = profile.seeds_for(self.id);
         let mut runs = Vec::new();
         let mut push = |variant: String,
                         params: BTreeMap<String, f64>,
@@ -296,7 +309,7 @@ impl Family {
                         make: &dyn Fn(u64) -> RunConfig| {
             for &seed in seeds {
                 runs.push(RunSpec {
-                    family: self.id.to_string(),
+                    family: self.id,
                     variant: variant.clone(),
                     params: params.clone(),
                     seed,
@@ -307,17 +320,17 @@ impl Family {
         match self.grid {
             Grid::Methods(methods) => {
                 for m in methods {
-                    push(m.variant.into(), BTreeMap::new(), &profile.seeds, &|s| {
+                    push(m.variant.into(), BTreeMap::new(), &seeds, &|s| {
                         configure(profile, s, m.methodology, m.order)
                     });
                 }
             }
             Grid::Chains => {
-                push("none".into(), BTreeMap::new(), &profile.seeds, &|s| {
+                push("none".into(), BTreeMap::new(), &seeds, &|s| {
                     configure(profile, s, Methodology::Supervised, &[])
                 });
                 for chain in CHAINS {
-                    push(chain_name(chain), BTreeMap::new(), &profile.seeds, &|s| {
+                    push(chain_name(chain), BTreeMap::new(), &seeds, &|s| {
                         configure(profile, s, Methodology::SslFinetune, chain)
                     });
                 }
@@ -328,7 +341,7 @@ impl Family {
                         push(
                             m.variant.into(),
                             params(&[("fraction", fraction)]),
-                            &profile.fraction_seeds,
+                            &seeds,
                             &|s| {
                                 let mut cfg = configure(profile, s, m.methodology, m.order);
                                 cfg.supervised.labeled_fraction = fraction;
@@ -339,7 +352,7 @@ impl Family {
                 }
             }
             Grid::SingleMasking => {
-                push("supervised".into(), BTreeMap::new(), &profile.seeds, &|s| {
+                push("supervised".into(), BTreeMap::new(), &seeds, &|s| {
                     configure(profile, s, Methodology::Supervised, &[])
                 });
                 for (variant, methodology) in [
@@ -351,7 +364,7 @@ impl Family {
                             push(
                                 variant.into(),
                                 params(&[("p_apply", p), ("mask_pct", pct)]),
-                                &profile.seeds,
+                                &seeds,
                                 &|s| {
                                     let mut cfg = configure(profile, s, methodology, &[Masking]);
                                     cfg.ssl.augment.masking.p = [p, 0.0];
@@ -375,7 +388,7 @@ impl Family {
                                     ("mask_pct_1", pct1),
                                     ("mask_pct_2", pct2),
                                 ]),
-                                &profile.seeds,
+                                &seeds,
                                 &|s| {
                                     let mut cfg =
                                         configure(profile, s, Methodology::SslFinetune, &[Masking]);
@@ -394,7 +407,7 @@ impl Family {
                         push(
                             "ssl-seqaug".into(),
                             params(&[("p1", p1), ("p2", p2)]),
-                            &profile.seeds,
+                            &seeds,
                             &|s| {
                                 let mut cfg =
                                     configure(profile, s, Methodology::SslFinetune, &[SeqAug]);
@@ -402,6 +415,33 @@ impl Family {
                                 cfg
                             },
                         );
+                    }
+                }
+            }
+            Grid::SslLearningRate => {
+                for &fraction in &[0.1, 1.0] {
+                    let at = params(&[("fraction", fraction)]);
+                    for m in [SUPERVISED, SUPERVISED_LINEAR] {
+                        push(m.variant.into(), at.clone(), &seeds, &|s| {
+                            let mut cfg = configure(profile, s, m.methodology, m.order);
+                            cfg.supervised.labeled_fraction = fraction;
+                            cfg
+                        });
+                    }
+                    for &lr in &g.ssl_lrs {
+                        for (variant, methodology) in [
+                            ("ssl-finetune", Methodology::SslFinetune),
+                            ("ssl-linear", Methodology::SslLinear),
+                        ] {
+                            let mut at_lr = at.clone();
+                            at_lr.insert("ssl_lr".into(), lr);
+                            push(variant.into(), at_lr, &seeds, &|s| {
+                                let mut cfg = configure(profile, s, methodology, &[Masking]);
+                                cfg.supervised.labeled_fraction = fraction;
+                                cfg.ssl.lr = lr;
+                                cfg
+                            });
+                        }
                     }
                 }
             }

@@ -5,7 +5,7 @@
 //! ```text
 //! <out>/results.jsonl               one ResultRow per finished run (append-only, synced)
 //! <out>/profile.json                the profile of the latest invocation
-//! <out>/pretrained/<pretrain-key>/  model.safetensors + config.toml + pretrain.json
+//! <out>/pretrained/<pretrain-key>/  model.safetensors + config.toml + pretrain.json (PretrainRecord)
 //! ```
 //!
 //! # Resumption
@@ -34,6 +34,7 @@
 //! (waiting workers spin). `mmssl reproduce` therefore sets `RAYON_NUM_THREADS=1` unless it is
 //! set; library callers should do the same and parallelise with [`ReproduceOptions::jobs`].
 
+use super::family::FamilyId;
 use super::key::canonical_json;
 use super::profile::Profile;
 use super::registry::{self, format_params, RunSpec};
@@ -41,8 +42,8 @@ use super::store::{ResultRow, ResultStore};
 use crate::data::{DataIdentity, Dataset};
 use crate::model::Model;
 use crate::train::{
-    build_model, finetune_phase, load_checkpoint, pretrain_phase, save_checkpoint, Methodology,
-    Progress, RunConfig, SslEpochLog, CONFIG_FILE, WEIGHTS_FILE,
+    build_model, finetune_phase, load_checkpoint, predict, pretrain_phase, save_checkpoint,
+    Methodology, PretrainRecord, Progress, RunConfig, CONFIG_FILE, PRETRAIN_FILE, WEIGHTS_FILE,
 };
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use candle_core::Device;
@@ -62,8 +63,6 @@ pub const STORE_FILE: &str = "results.jsonl";
 pub const PROFILE_FILE: &str = "profile.json";
 /// The pre-training cache inside an output directory.
 pub const PRETRAINED_DIR: &str = "pretrained";
-/// The pre-training log inside a cached pre-training directory.
-pub const PRETRAIN_LOG_FILE: &str = "pretrain.json";
 
 const TMP_PREFIX: &str = ".tmp-";
 
@@ -137,7 +136,7 @@ pub struct Summary {
     /// Wall-clock seconds of the whole invocation.
     pub wall_seconds: f64,
     /// Per family, in registry order of ids.
-    pub families: BTreeMap<String, FamilySummary>,
+    pub families: BTreeMap<FamilyId, FamilySummary>,
 }
 
 impl Summary {
@@ -234,7 +233,7 @@ impl Plan {
         let mut groups: Vec<Vec<Job>> = Vec::new();
         let mut group_of: HashMap<String, usize> = HashMap::new();
         for spec in selected {
-            let family = summary.families.entry(spec.family.clone()).or_default();
+            let family = summary.families.entry(spec.family).or_default();
             family.runs += 1;
             let row_key = spec.row_key(&sha);
             if store.contains(&row_key) {
@@ -372,8 +371,8 @@ struct Shared<'a> {
 }
 
 /// How a run's encoder was obtained.
-enum Pretrained {
-    None,
+enum Source {
+    Random,
     Computed,
     Loaded,
 }
@@ -410,7 +409,7 @@ impl Shared<'_> {
             Some(original) => (
                 ResultRow {
                     key: job.row_key.clone(),
-                    family: job.spec.family.clone(),
+                    family: job.spec.family,
                     variant: job.spec.variant.clone(),
                     params: job.spec.params.clone(),
                     seed: job.spec.seed,
@@ -431,8 +430,8 @@ impl Shared<'_> {
         {
             let mut summary = lock(&self.summary)?;
             match pretrained {
-                Some(Pretrained::Computed) => summary.pretrain_computed += 1,
-                Some(Pretrained::Loaded) => summary.pretrain_loaded += 1,
+                Some(Source::Computed) => summary.pretrain_computed += 1,
+                Some(Source::Loaded) => summary.pretrain_loaded += 1,
                 _ => {}
             }
             if reused {
@@ -440,7 +439,7 @@ impl Shared<'_> {
             } else {
                 summary.computed += 1;
             }
-            let family = summary.families.entry(row.family.clone()).or_default();
+            let family = summary.families.entry(row.family).or_default();
             if reused {
                 family.reused += 1;
             } else {
@@ -456,36 +455,45 @@ impl Shared<'_> {
         Ok(())
     }
 
-    fn compute(&self, job: &Job) -> Result<(ResultRow, Pretrained)> {
+    fn compute(&self, job: &Job) -> Result<(ResultRow, Source)> {
         let start = Instant::now();
         let cfg = &job.spec.config;
         let device = &self.options.device;
         let quiet = Progress::quiet();
-        let (model, varmap, pretrain, pretrained) = match &job.pretrain_key {
+        let (model, varmap, pretrain, source) = match &job.pretrain_key {
             Some(key) => {
-                let (dir, log, computed) = self.ensure_pretrained(cfg, key)?;
+                let (dir, record, computed) = self.ensure_pretrained(cfg, key)?;
                 let (saved, model, varmap) = load_checkpoint(&dir, device)?;
                 ensure!(
                     saved.model == cfg.model && saved.seed == cfg.seed,
                     "cached pre-training {} does not match the run's model / seed",
                     dir.display()
                 );
-                let state = if computed.is_some() {
-                    Pretrained::Computed
+                let source = if computed {
+                    Source::Computed
                 } else {
-                    Pretrained::Loaded
+                    Source::Loaded
                 };
-                (model, varmap, (log, computed.unwrap_or(0.0)), state)
+                let mut pretrain = record.pretrain;
+                if !computed {
+                    // A cached pre-training cost this run nothing.
+                    pretrain.seconds = 0.0;
+                }
+                (model, varmap, Some(pretrain), source)
             }
             None => {
                 let (model, varmap) = build_model(cfg, device)?;
-                (model, varmap, (Vec::new(), 0.0), Pretrained::None)
+                (model, varmap, None, Source::Random)
             }
         };
         let report = finetune_phase(&model, &varmap, cfg, self.data, pretrain, device, &quiet)?;
+        let test_predictions = predict(&model, &self.data.test, device)?
+            .into_iter()
+            .map(|p| p as f32)
+            .collect();
         let row = ResultRow {
             key: job.row_key.clone(),
-            family: job.spec.family.clone(),
+            family: job.spec.family,
             variant: job.spec.variant.clone(),
             params: job.spec.params.clone(),
             seed: job.spec.seed,
@@ -497,26 +505,27 @@ impl Shared<'_> {
             wall_seconds: start.elapsed().as_secs_f64(),
             data: report.data,
             config: report.config,
+            test_predictions,
+            test_labels: self.data.test.labels.clone(),
+            pretrain: report.pretrain,
         };
-        Ok((row, pretrained))
+        Ok((row, source))
     }
 
     /// The cached pre-training directory of `key`, computing it first when it is missing.
-    /// Returns the directory, the pre-training log, and the seconds spent when it was computed.
+    /// Returns the directory, its [`PretrainRecord`], and whether it was computed now.
     fn ensure_pretrained(
         &self,
         cfg: &RunConfig,
         key: &str,
-    ) -> Result<(PathBuf, Vec<SslEpochLog>, Option<f64>)> {
+    ) -> Result<(PathBuf, PretrainRecord, bool)> {
         let root = self.options.out.join(PRETRAINED_DIR);
         let dir = root.join(key);
         if dir.join(WEIGHTS_FILE).is_file() && dir.join(CONFIG_FILE).is_file() {
-            let log = fs::read_to_string(dir.join(PRETRAIN_LOG_FILE))
-                .ok()
-                .and_then(|text| serde_json::from_str::<PretrainLog>(&text).ok())
-                .map(|l| l.epochs)
-                .unwrap_or_default();
-            return Ok((dir, log, None));
+            if let Ok(record) = PretrainRecord::load(&dir) {
+                return Ok((dir, record, false));
+            }
+            // A cache entry from before the record held diagnostics: computed again below.
         }
         let pcfg = RunConfig {
             methodology: Methodology::SslFinetune,
@@ -525,7 +534,7 @@ impl Shared<'_> {
         };
         let device = &self.options.device;
         let (model, varmap): (Model, VarMap) = build_model(&pcfg, device)?;
-        let (log, seconds) = pretrain_phase(
+        let pretrain = pretrain_phase(
             &model,
             &varmap,
             &pcfg,
@@ -543,19 +552,21 @@ impl Shared<'_> {
             fs::remove_dir_all(&tmp)?;
         }
         save_checkpoint(&tmp, &varmap, &pcfg)?;
-        let record = PretrainLog {
-            pretrain_key: key.to_string(),
-            seconds,
-            epochs: log.clone(),
+        let record = PretrainRecord {
+            data: self.data.identity.clone(),
+            config: pcfg,
+            seconds: pretrain.seconds,
+            pretrain,
         };
-        fs::write(
-            tmp.join(PRETRAIN_LOG_FILE),
-            serde_json::to_string_pretty(&record)?,
-        )?;
-        for name in [WEIGHTS_FILE, CONFIG_FILE, PRETRAIN_LOG_FILE] {
+        record.save(&tmp)?;
+        for name in [WEIGHTS_FILE, CONFIG_FILE, PRETRAIN_FILE] {
             fs::File::open(tmp.join(name))
                 .and_then(|f| f.sync_all())
                 .with_context(|| format!("syncing {}", tmp.join(name).display()))?;
+        }
+        if dir.exists() {
+            // An entry without a readable record: replaced by the complete one.
+            fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
         }
         if let Err(err) = fs::rename(&tmp, &dir) {
             // Another process finished the same pre-training first: keep its copy.
@@ -567,16 +578,8 @@ impl Shared<'_> {
         if let Ok(d) = fs::File::open(&root) {
             d.sync_all().ok();
         }
-        Ok((dir, log, Some(seconds)))
+        Ok((dir, record, true))
     }
-}
-
-/// `pretrain.json` in a cached pre-training directory.
-#[derive(Debug, Serialize, Deserialize)]
-struct PretrainLog {
-    pretrain_key: String,
-    seconds: f64,
-    epochs: Vec<SslEpochLog>,
 }
 
 /// Removes `.tmp-*` directories left by an interrupted pre-training.

@@ -3,9 +3,10 @@
 //! run. A line cut short by a crash is not valid JSON and is skipped (and reported) on reading;
 //! it can never corrupt the rows before it.
 
+use super::family::FamilyId;
 use crate::data::DataIdentity;
 use crate::metrics::Metrics;
-use crate::train::{Methodology, RunConfig};
+use crate::train::{Methodology, Pretrained, RunConfig};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -18,8 +19,8 @@ use std::path::{Path, PathBuf};
 pub struct ResultRow {
     /// Hash of the run's full config and data identity: equal keys mean the same run.
     pub key: String,
-    /// Experiment family id, e.g. `table-8.2.2` or `fig-8.5.1`.
-    pub family: String,
+    /// Experiment family, e.g. `table-8.2.2` or `fig-8.5.1`.
+    pub family: FamilyId,
     /// The line / bar / row the run belongs to, e.g. `supervised`, `ssl-masking`,
     /// `masking>noise`.
     pub variant: String,
@@ -43,6 +44,16 @@ pub struct ResultRow {
     pub data: DataIdentity,
     /// The run's full configuration.
     pub config: RunConfig,
+    /// Test-set predictions, in the split's storage order (for paired bootstraps over test
+    /// utterances); empty in stores written before they were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_predictions: Vec<f32>,
+    /// Test-set labels, in the same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_labels: Vec<f32>,
+    /// The pre-training's diagnostics and linear probe (SSL methodologies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretrain: Option<Pretrained>,
 }
 
 /// Append-only JSON-lines file of [`ResultRow`]s.
@@ -133,7 +144,7 @@ impl ResultStore {
     }
 
     /// The rows of experiment family `family` (e.g. `fig-8.4`), in the order they finished.
-    pub fn family_rows<'a>(&'a self, family: &'a str) -> impl Iterator<Item = &'a ResultRow> + 'a {
+    pub fn family_rows(&self, family: FamilyId) -> impl Iterator<Item = &ResultRow> + '_ {
         self.rows.iter().filter(move |row| row.family == family)
     }
 }

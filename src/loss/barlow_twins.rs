@@ -82,3 +82,40 @@ pub fn barlow_twins_loss_from_c(c: &Tensor, lambda: f64) -> Result<Tensor> {
 pub fn barlow_twins_loss(z_a: &Tensor, z_b: &Tensor, cfg: &BarlowTwinsConfig) -> Result<Tensor> {
     barlow_twins_loss_from_c(&cross_correlation(z_a, z_b, cfg.eps)?, cfg.lambda)
 }
+
+/// The two terms of eq. 6.3.1 and the mean diagonal of a square `C`, on the host: what a
+/// pre-training epoch logs to show whether the views' embeddings became invariant (on-diagonal
+/// term → 0, mean diagonal → 1) and decorrelated (off-diagonal term → 0).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BarlowTwinsTerms {
+    /// Invariance term `Σ_i (1 − C_ii)²`.
+    pub on_diagonal: f64,
+    /// Redundancy term, weighted: `λ Σ_i Σ_{j≠i} C_ij²`.
+    pub off_diagonal: f64,
+    /// `mean_i C_ii`.
+    pub mean_diagonal: f64,
+}
+
+/// [`BarlowTwinsTerms`] of `c` with weight `lambda`; `on_diagonal + off_diagonal` is
+/// [`barlow_twins_loss_from_c`].
+pub fn barlow_twins_terms(c: &Tensor, lambda: f64) -> Result<BarlowTwinsTerms> {
+    let (rows, cols) = c.dims2()?;
+    if rows != cols {
+        bail!("barlow_twins_terms: C must be square, got [{rows}, {cols}]");
+    }
+    let values = c.to_dtype(candle_core::DType::F64)?.to_vec2::<f64>()?;
+    let mut t = BarlowTwinsTerms::default();
+    for (i, row) in values.iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            if i == j {
+                t.on_diagonal += (1.0 - v).powi(2);
+                t.mean_diagonal += v;
+            } else {
+                t.off_diagonal += v * v;
+            }
+        }
+    }
+    t.off_diagonal *= lambda;
+    t.mean_diagonal /= rows as f64;
+    Ok(t)
+}

@@ -7,7 +7,7 @@
 //! correlations with entries in `[-1, 1]`. The thesis's released code instead multiplies
 //! batch-normalised embeddings, `bn(z_a)ᵀ bn(z_b)`, without dividing by the batch size `N` (the
 //! original Barlow Twins code of Zbontar et al. 2021 does divide), so its `C` is `N` times ours;
-//! the thesis text is followed here (SPEC.md, "Known inconsistencies").
+//! the thesis text is followed here (docs/fidelity.md, section 1).
 //!
 //! # Epsilon
 //!
@@ -30,5 +30,6 @@
 mod barlow_twins;
 
 pub use barlow_twins::{
-    barlow_twins_loss, barlow_twins_loss_from_c, cross_correlation, BarlowTwinsConfig, DEFAULT_EPS,
+    barlow_twins_loss, barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
+    BarlowTwinsConfig, BarlowTwinsTerms, DEFAULT_EPS,
 };

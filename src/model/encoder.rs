@@ -58,8 +58,8 @@ impl ModalityEncoder {
 ///
 /// Pooling: the fusion LSTM's hidden state at step `lengths[b] − 1` (zeros for an empty sample).
 /// This is the thesis's "final LSTM … produces the output m_o"; the released code instead summed
-/// the (bidirectional) fusion states over every step, padding included (see SPEC, "How the
-/// released thesis code actually behaves", item 5). Since padding is masked in every attention
+/// the (bidirectional) fusion states over every step, padding included (docs/fidelity.md,
+/// section 4, item 5). Since padding is masked in every attention
 /// and every LSTM is one-directional, the output does not depend on how much trailing padding a
 /// batch carries.
 ///

@@ -18,7 +18,7 @@ use super::fonts::{ensure_fonts, FONT};
 use super::metric::{Metric, MetricValues};
 use super::summary::{family_rows, provenance, summarize, GroupSummary};
 use super::thesis::{normalize_variant, ThesisResults};
-use crate::experiments::ResultRow;
+use crate::experiments::{FamilyId, ResultRow};
 use anyhow::{anyhow, bail, Context, Result};
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
@@ -104,13 +104,13 @@ impl FigureId {
     }
 
     /// The experiment family whose rows it draws.
-    pub fn family(self) -> &'static str {
+    pub fn family(self) -> FamilyId {
         match self {
-            FigureId::Fig8_3_1 => "table-8.3.2",
-            FigureId::Fig8_4_1 | FigureId::Fig8_4_2 => "fig-8.4",
-            FigureId::Fig8_5_1 => "fig-8.5.1",
-            FigureId::DoubleMasking(_) => "fig-8.5.2",
-            FigureId::FigA2_4 => "fig-A.2.4",
+            FigureId::Fig8_3_1 => FamilyId::Table8_3_2,
+            FigureId::Fig8_4_1 | FigureId::Fig8_4_2 => FamilyId::Fig8_4,
+            FigureId::Fig8_5_1 => FamilyId::Fig8_5_1,
+            FigureId::DoubleMasking(_) => FamilyId::Fig8_5_2,
+            FigureId::FigA2_4 => FamilyId::FigA2_4,
         }
     }
 

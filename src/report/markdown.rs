@@ -1,28 +1,55 @@
 //! `REPORT.md`: per experiment family the thesis's claim, our numbers, the data they came from,
 //! and whether the claim held on that data; tables inline, figures linked.
 
-use super::claims::{check_family, ClaimCheck, Verdict, FAMILIES};
+use super::claims::{check_family, verdict_counts, FAMILIES};
+use super::diagnostics::diagnostics_markdown;
 use super::figures::{render_figure, FigureId};
 use super::summary::{family_rows, provenance, summarize};
 use super::tables::{build_table, TABLE_SPECS};
 use super::thesis::{normalize_variant, ThesisResults};
+use super::verdict::{ClaimCheck, Verdict};
 use super::Metric;
+use crate::experiments::FamilyId;
 use crate::experiments::ResultRow;
 use anyhow::{Context, Result};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-fn mark(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Held => "HELD",
-        Verdict::NotHeld => "DID NOT HOLD",
-        Verdict::Undetermined => "UNDETERMINED",
-    }
+fn mark(v: Verdict) -> String {
+    format!("**{}**", v.name().to_uppercase())
 }
 
-fn count(checks: &[ClaimCheck], v: Verdict) -> usize {
-    checks.iter().filter(|c| c.verdict == v).count()
+/// The claims of one family as a Markdown table.
+fn claims_table(checks: &[ClaimCheck]) -> String {
+    let mut t = String::from(
+        "| verdict | claim | comparison | effect [95 % CI] | thesis | on | detectable |\n|---|---|---|---|---|---|---|\n",
+    );
+    for c in checks {
+        let thesis = c.thesis_effect.map_or("–".to_owned(), |v| {
+            format!("{}{v:.*}", if v >= 0.0 { "+" } else { "" }, c.decimals)
+        });
+        let detectable = c
+            .detectable
+            .map_or("–".to_owned(), |d| format!("{d:.*}", c.decimals));
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {thesis} | {} | {detectable} |",
+            mark(c.verdict),
+            c.claim,
+            if c.comparison.is_empty() {
+                "–"
+            } else {
+                &c.comparison
+            },
+            c.effect_text(),
+            c.basis(),
+        );
+    }
+    for c in checks.iter().filter(|c| !c.evidence.is_empty()) {
+        let _ = writeln!(t, "\n- *{}*: {}", c.claim, c.evidence);
+    }
+    t
 }
 
 pub(super) fn write_report(
@@ -54,7 +81,7 @@ pub(super) fn write_report(
     }
     writeln!(
         md,
-        "Conventions: test-set metrics; F1 / Acc in %, Corr and MAE as they are; F1 and Acc2 are the non-zero variant (thesis 7.3). Mean ± sample std (n − 1) over seeds. \"Best of N\" is the single run with the highest test F1, and all its metrics (the thesis's table 8.2.3 reports one model per row; choosing on test F1 is optimistic). The thesis's numbers stand beside ours, with Δ = ours − thesis; they never replace ours. A claim \"held\" when our means (or best runs, where the claim is about best models) order the same way as the thesis says; no significance test is made.\n"
+        "Conventions: test-set metrics; F1 / Acc in %, Corr and MAE as they are; F1 and Acc2 are the non-zero variant (thesis 7.3). Mean ± sample std (n − 1) over seeds. \"Best of N\" is the single run with the highest test F1, and all its metrics (the thesis's table 8.2.3 reports one model per row; choosing on test F1 is optimistic). The thesis's numbers stand beside ours, with Δ = ours − thesis; they never replace ours. Verdicts: each claim is a comparison paired by seed (the same seed gives both sides the same labeled subset, initial encoder and batch order), with the mean difference and its 95 % Student-t interval over seeds; claims about single best runs use a paired bootstrap over test utterances, claims about spread an F interval of the sd ratio. **held**: the interval excludes 0 on the thesis's side; **contradicted**: it excludes 0 on the other side; **unresolved**: it contains 0 (then *detectable* is the smallest effect this budget finds with 80 % power); **not run**: the runs are missing. \"thesis\" is the thesis's own difference where its tables print both sides.\n"
     )?;
 
     // Summary table.
@@ -62,18 +89,19 @@ pub(super) fn write_report(
     writeln!(md, "## Summary\n")?;
     writeln!(
         md,
-        "| family | what | runs | held | did not hold | undetermined |"
+        "| family | what | runs | held | contradicted | unresolved | not run |"
     )?;
-    writeln!(md, "|---|---|---|---|---|---|")?;
+    writeln!(md, "|---|---|---|---|---|---|---|")?;
     for info in &FAMILIES {
         let mine = family_rows(rows, info.family);
         if mine.is_empty() {
             writeln!(
                 md,
-                "| {} | {} | not run | – | – | – |",
-                info.family, info.title
+                "| {} | {} | not run | – | – | – | – |",
+                info.family,
+                info.title()
             )?;
-            writeln!(sections, "## {}: {}\n", info.family, info.title)?;
+            writeln!(sections, "## {}: {}\n", info.family, info.title())?;
             writeln!(
                 sections,
                 "**Not run**: the store has no rows of this family.\n"
@@ -82,19 +110,18 @@ pub(super) fn write_report(
             continue;
         }
         let checks = check_family(info.family, rows);
+        let counts = verdict_counts(&checks).map(|(_, n)| n.to_string());
         writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             info.family,
-            info.title,
+            info.title(),
             mine.len(),
-            count(&checks, Verdict::Held),
-            count(&checks, Verdict::NotHeld),
-            count(&checks, Verdict::Undetermined)
+            counts.join(" | ")
         )?;
         let (fdata, fprofile) = provenance(&mine);
         let seeds: BTreeSet<u64> = mine.iter().map(|r| r.seed).collect();
-        writeln!(sections, "## {}: {}\n", info.family, info.title)?;
+        writeln!(sections, "## {}: {}\n", info.family, info.title())?;
         writeln!(sections, "**The thesis claims.** {}\n", info.thesis_says)?;
         writeln!(
             sections,
@@ -108,16 +135,11 @@ pub(super) fn write_report(
             measured(rows, info.family, thesis)
         )?;
         writeln!(sections, "**Did the claims hold on this data?**\n")?;
-        for c in &checks {
-            writeln!(
-                sections,
-                "- **{}**: {}. {}",
-                mark(c.verdict),
-                c.claim,
-                c.evidence
-            )?;
+        writeln!(sections, "{}", claims_table(&checks))?;
+        let diagnostics = diagnostics_markdown(rows, info.family);
+        if !diagnostics.is_empty() {
+            writeln!(sections, "**What pre-training learned.**\n\n{diagnostics}")?;
         }
-        writeln!(sections)?;
         for spec in TABLE_SPECS.iter().filter(|s| info.tables.contains(&s.id)) {
             let table = build_table(rows, thesis, spec)?;
             table.write(&tables_dir)?;
@@ -141,19 +163,6 @@ pub(super) fn write_report(
             }
         }
     }
-    let known: BTreeSet<&str> = FAMILIES.iter().map(|f| f.family).collect();
-    let others: BTreeSet<&str> = rows
-        .iter()
-        .map(|r| r.family.as_str())
-        .filter(|f| !known.contains(f))
-        .collect();
-    if !others.is_empty() {
-        writeln!(
-            md,
-            "\nOther families in the store (no thesis claim, not reported here): {}.",
-            others.into_iter().collect::<Vec<_>>().join(", ")
-        )?;
-    }
     writeln!(md)?;
     md.push_str(&sections);
     let path = out_dir.join("REPORT.md");
@@ -162,7 +171,7 @@ pub(super) fn write_report(
 }
 
 /// One line per variant (up to 12; grids are summarised) of mean F1, Acc7 and MAE.
-fn measured(rows: &[ResultRow], family: &str, thesis: &ThesisResults) -> String {
+fn measured(rows: &[ResultRow], family: FamilyId, thesis: &ThesisResults) -> String {
     let mut groups = summarize(rows, family);
     // The thesis's row order where it has a table, else the table spec's order, else by name.
     let spec = TABLE_SPECS.iter().find(|s| s.family == family);

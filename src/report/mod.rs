@@ -6,7 +6,10 @@
 //! * [`summary`] — plain-Rust aggregation over seeds (mean, sample std, best run);
 //! * [`figures`] — the figures (plotters, bundled font; SVG and PNG; always available);
 //! * [`tables`] — polars tables with the thesis's values and ours − thesis (feature `reports`);
+//! * [`stats`] — Student-t intervals, paired bootstrap, detectable effects;
+//! * [`verdict`] — held / contradicted / unresolved from seed-paired intervals;
 //! * [`claims`] — the thesis's claims per family and their check on our rows;
+//! * [`diagnostics`] — what each pre-training learned (loss terms, collapse, displacement, probe);
 //! * [`write_report`] — `REPORT.md` with tables, figures and claims (feature `reports`).
 //!
 //! Conventions: test-set metrics in the thesis's units (F1 / Acc in %, Corr, MAE), F1 and Acc2
@@ -14,18 +17,24 @@
 //! the highest test F1, all its metrics ([`best_run`] says why).
 
 pub mod claims;
+pub mod diagnostics;
 pub mod figures;
 pub mod fonts;
 pub mod metric;
+pub mod stats;
 pub mod summary;
 #[cfg(feature = "reports")]
 pub mod tables;
 pub mod thesis;
+pub mod verdict;
 
 #[cfg(feature = "reports")]
 mod markdown;
 
-pub use claims::{check_family, family_info, ClaimCheck, FamilyInfo, Verdict, FAMILIES};
+pub use claims::{check_family, family_info, verdict_counts, FamilyInfo, FAMILIES};
+pub use diagnostics::{
+    diagnostics_cells, pretrain_diagnostics, DiagnosticsRow, DIAGNOSTICS_HEADER,
+};
 pub use figures::{
     figure_8_3_1, figure_8_4_1, figure_8_4_2, figure_8_5_1, figure_a_2_4, figure_double_masking,
     render_all_figures, render_figure, render_svg_string, FigureId, FigureInfo, SvgFigure,
@@ -33,6 +42,7 @@ pub use figures::{
 pub use metric::{Metric, MetricValues};
 pub use summary::{best_run, mean_std, provenance, summarize, GroupSummary};
 pub use thesis::{normalize_variant, Statistic, ThesisResults, ThesisRow, ThesisTable};
+pub use verdict::{ClaimCheck, Quantity, Side, Verdict};
 
 use crate::experiments::ResultRow;
 use anyhow::Result;

@@ -9,7 +9,7 @@
 //! * "best of N" is one run, chosen by [`best_run`], and all its metrics are reported.
 
 use super::metric::{Metric, MetricValues};
-use crate::experiments::ResultRow;
+use crate::experiments::{FamilyId, ResultRow};
 use std::collections::BTreeMap;
 
 /// The rule behind every "best model out of N runs" (tables 8.2.3, figure 8.4.1):
@@ -83,7 +83,7 @@ impl GroupSummary {
 
 /// Groups the test metrics of `family`'s rows by (variant, params) and summarises each group.
 /// Groups are sorted by variant name, then by params.
-pub fn summarize(rows: &[ResultRow], family: &str) -> Vec<GroupSummary> {
+pub fn summarize(rows: &[ResultRow], family: FamilyId) -> Vec<GroupSummary> {
     type Key = (String, Vec<(String, u64)>);
     let mut groups: BTreeMap<Key, Vec<&ResultRow>> = BTreeMap::new();
     for row in rows.iter().filter(|r| r.family == family) {
@@ -161,6 +161,6 @@ pub fn provenance(rows: &[&ResultRow]) -> (String, String) {
 }
 
 /// The rows of one family.
-pub fn family_rows<'a>(rows: &'a [ResultRow], family: &str) -> Vec<&'a ResultRow> {
+pub fn family_rows(rows: &[ResultRow], family: FamilyId) -> Vec<&ResultRow> {
     rows.iter().filter(|r| r.family == family).collect()
 }

@@ -10,8 +10,10 @@
 //! checks that both agree.
 
 use super::metric::Metric;
+use super::stats::student_t_quantile;
 use super::thesis::{normalize_variant, ThesisResults, ThesisTable};
-use crate::experiments::ResultRow;
+use super::verdict::LEVEL;
+use crate::experiments::{FamilyId, ResultRow};
 use anyhow::{anyhow, Context, Result};
 use polars::prelude::{
     col, len, Column, CsvWriter, DataFrame, DataType, Expr, IntoLazy, SerWriter,
@@ -35,7 +37,7 @@ pub struct TableSpec {
     /// Table id and file stem, e.g. `table-8.2.3`.
     pub id: &'static str,
     /// Experiment family whose rows it aggregates.
-    pub family: &'static str,
+    pub family: FamilyId,
     /// Mean or best-of-N.
     pub view: View,
     /// The thesis table printed beside ours, if any.
@@ -47,10 +49,10 @@ pub struct TableSpec {
 }
 
 /// Every table of chapter 8 / appendix A.2.
-pub const TABLE_SPECS: [TableSpec; 9] = [
+pub const TABLE_SPECS: [TableSpec; 10] = [
     TableSpec {
         id: "table-8.2.2",
-        family: "table-8.2.2",
+        family: FamilyId::Table8_2_2,
         view: View::Mean,
         thesis_table: Some("8.2.2"),
         title: "Table 8.2.2: supervised vs SSL pre-trained + fine-tuned, full labels; mean ± std over seeds",
@@ -58,7 +60,7 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "table-8.2.3",
-        family: "table-8.2.2",
+        family: FamilyId::Table8_2_2,
         view: View::Best,
         thesis_table: Some("8.2.3"),
         title: "Table 8.2.3: supervised vs SSL pre-trained + fine-tuned, full labels; best run of the seeds",
@@ -66,7 +68,7 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "table-8.2.4",
-        family: "table-8.2.4",
+        family: FamilyId::Table8_2_4,
         view: View::Mean,
         thesis_table: Some("8.2.4"),
         title: "Table 8.2.4: linear evaluation (frozen encoder, head trained); mean ± std over seeds",
@@ -74,7 +76,7 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "table-8.3.2",
-        family: "table-8.3.2",
+        family: FamilyId::Table8_3_2,
         view: View::Mean,
         thesis_table: Some("8.3.2"),
         title: "Table 8.3.2: chains of transformations (in order of application); mean ± std over seeds",
@@ -82,7 +84,7 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "fig-8.4.1",
-        family: "fig-8.4",
+        family: FamilyId::Fig8_4,
         view: View::Best,
         thesis_table: None,
         title: "Figure 8.4.1 data: reduced labeled data; best run of the seeds",
@@ -90,7 +92,7 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "fig-8.4.2",
-        family: "fig-8.4",
+        family: FamilyId::Fig8_4,
         view: View::Mean,
         thesis_table: None,
         title: "Figure 8.4.2 data: reduced labeled data; mean ± std over seeds",
@@ -98,7 +100,7 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "fig-8.5.1",
-        family: "fig-8.5.1",
+        family: FamilyId::Fig8_5_1,
         view: View::Mean,
         thesis_table: None,
         title: "Figure 8.5.1 data: single-stream masking; mean ± std over seeds",
@@ -106,7 +108,7 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "fig-8.5.2",
-        family: "fig-8.5.2",
+        family: FamilyId::Fig8_5_2,
         view: View::Mean,
         thesis_table: None,
         title: "Figures 8.5.2-8.5.4, A.2.1-A.2.3 data: double-stream masking; mean ± std over seeds",
@@ -114,11 +116,19 @@ pub const TABLE_SPECS: [TableSpec; 9] = [
     },
     TableSpec {
         id: "fig-A.2.4",
-        family: "fig-A.2.4",
+        family: FamilyId::FigA2_4,
         view: View::Mean,
         thesis_table: None,
         title: "Figure A.2.4 data: SeqAug P_apply of each stream; mean ± std over seeds",
         order: &[],
+    },
+    TableSpec {
+        id: "ssl-lr",
+        family: FamilyId::SslLr,
+        view: View::Mean,
+        thesis_table: None,
+        title: "SSL learning rate (not in the thesis): SSL masking pre-trained at each rate, linear-evaluated and fine-tuned, beside the supervised and random-frozen baselines; mean ± std over seeds",
+        order: &["supervised", "supervised-linear", "ssl-finetune", "ssl-linear"],
     },
 ];
 
@@ -129,7 +139,8 @@ pub struct ResultTable {
     pub spec: TableSpec,
     /// Names of the param columns (after `variant`).
     pub params: Vec<String>,
-    /// The table: `variant`, params, `n`, then per metric `<m>_mean`, `<m>_std` (mean view) or
+    /// The table: `variant`, params, `n`, then per metric `<m>_mean`, `<m>_std`, `<m>_ci95`
+    /// (the half-width of the 95 % Student-t interval of the mean; mean view) or
     /// `<m>_best` (best view, plus `best_seed`), and with a thesis table `<m>_thesis`,
     /// `<m>_thesis_std` (mean view) and `<m>_diff` = ours − thesis.
     pub frame: DataFrame,
@@ -143,7 +154,7 @@ pub struct ResultTable {
 /// the six metrics in the thesis's units (null where undefined).
 pub fn runs_frame(
     rows: &[ResultRow],
-    family: &str,
+    family: FamilyId,
     order: &dyn Fn(&str) -> u32,
 ) -> Result<DataFrame> {
     let mine: Vec<&ResultRow> = rows.iter().filter(|r| r.family == family).collect();
@@ -263,11 +274,19 @@ pub fn build_table(
         View::Mean => "mean",
         View::Best => "best",
     };
+    let n = f64_column(&frame, "n")?;
     for m in Metric::ALL {
         let k = m.key();
         keep.push(format!("{k}_{stat}"));
         if spec.view == View::Mean {
             keep.push(format!("{k}_std"));
+            let half: Vec<Option<f64>> = f64_column(&frame, &format!("{k}_std"))?
+                .iter()
+                .zip(&n)
+                .map(|(sd, n)| ci_half_width((*sd)?, (*n)?))
+                .collect();
+            frame.with_column(Column::new(format!("{k}_ci95").into(), half))?;
+            keep.push(format!("{k}_ci95"));
         }
         if let Some(t) = table {
             let value: Vec<Option<f64>> = variants
@@ -400,6 +419,10 @@ impl ResultTable {
             (Some(v), None) => m.format(v),
             (None, _) => "–".to_owned(),
         };
+        let with_ci = |m: Metric, text: String, ci: Option<f64>| match ci {
+            Some(h) => format!("{text} [±{}]", m.format(h)),
+            None => text,
+        };
         for i in 0..self.height() {
             let variant = self.variant(i).unwrap_or_default();
             let mut ours: Vec<String> = vec![variant.clone()];
@@ -423,12 +446,15 @@ impl ResultTable {
             }
             for m in Metric::ALL {
                 let v = self.value(&format!("{}_{stat}", m.key()), i);
-                let s = if spec.view == View::Mean {
-                    self.value(&format!("{}_std", m.key()), i)
+                let (s, ci) = if spec.view == View::Mean {
+                    (
+                        self.value(&format!("{}_std", m.key()), i),
+                        self.value(&format!("{}_ci95", m.key()), i),
+                    )
                 } else {
-                    None
+                    (None, None)
                 };
-                ours.push(cell(m, v, s));
+                ours.push(with_ci(m, cell(m, v, s), ci));
             }
             lines.push(format!("| {} |", ours.join(" | ")));
             if with_thesis {
@@ -475,7 +501,7 @@ impl ResultTable {
             lines.push(String::new());
         }
         let std_note = if spec.view == View::Mean {
-            "± = sample std (n − 1); "
+            "± = sample std (n − 1) over seeds, [±h] = half-width of the 95 % Student-t interval of the mean; "
         } else {
             "best = the run with the highest test F1 (all its metrics); "
         };
@@ -501,6 +527,12 @@ impl ResultTable {
             .with_context(|| format!("writing {}", md.display()))?;
         Ok((csv, md))
     }
+}
+
+/// Half-width of the Student-t interval of a mean of `n` values with sample std `sd`
+/// (n − 1 degrees of freedom; `None` below 2 values).
+pub fn ci_half_width(sd: f64, n: f64) -> Option<f64> {
+    (n >= 2.0).then(|| student_t_quantile(0.5 + LEVEL / 2.0, n - 1.0) * sd / n.sqrt())
 }
 
 /// Column `name` as f64 values (`None` for null and NaN).

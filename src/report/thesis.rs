@@ -5,6 +5,7 @@
 //! These numbers are put *beside* ours in every table and figure, never in their place.
 
 use super::metric::{Metric, MetricValues};
+use crate::experiments::FamilyId;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -67,7 +68,7 @@ pub struct ThesisTable {
     pub section: String,
     /// The experiment family whose runs it corresponds to, e.g. `table-8.2.2`.
     #[serde(default)]
-    pub family: Option<String>,
+    pub family: Option<FamilyId>,
     /// What the numbers summarise.
     pub statistic: Statistic,
     /// Seeds per row, where stated.

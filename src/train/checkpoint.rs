@@ -2,10 +2,13 @@
 
 use super::config::RunConfig;
 use super::run::{build_model, RunReport};
+use super::ssl::Pretrained;
+use crate::data::DataIdentity;
 use crate::model::Model;
 use anyhow::{Context, Result};
 use candle_core::Device;
 use candle_nn::VarMap;
+use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::Path;
 
@@ -15,6 +18,44 @@ pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const CONFIG_FILE: &str = "config.toml";
 /// The run's report, JSON.
 pub const METRICS_FILE: &str = "metrics.json";
+/// A pre-training's record ([`PretrainRecord`]), JSON.
+pub const PRETRAIN_FILE: &str = "pretrain.json";
+
+/// `pretrain.json` beside a pre-trained checkpoint — one schema for `mmssl pretrain` and the
+/// reproduction's pre-training cache: the data, the config and what the pre-training produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PretrainRecord {
+    /// The data it pre-trained on.
+    pub data: DataIdentity,
+    /// The full configuration.
+    pub config: RunConfig,
+    /// Per-epoch diagnostics and the probe before / after.
+    pub pretrain: Pretrained,
+    /// Wall-clock seconds of the pre-training.
+    #[serde(default)]
+    pub seconds: f64,
+}
+
+impl PretrainRecord {
+    /// Writes `<dir>/pretrain.json` atomically.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        write_atomic(
+            &dir.join(PRETRAIN_FILE),
+            serde_json::to_string_pretty(self)?.as_bytes(),
+        )
+    }
+
+    /// Reads `<dir>/pretrain.json`.
+    pub fn load(dir: &Path) -> Result<PretrainRecord> {
+        let path = dir.join(PRETRAIN_FILE);
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut record: PretrainRecord =
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        record.pretrain.seconds = record.seconds;
+        Ok(record)
+    }
+}
 
 /// Writes `model.safetensors` and `config.toml` into `dir` (created if missing).
 pub fn save_checkpoint(dir: &Path, varmap: &VarMap, cfg: &RunConfig) -> Result<()> {

@@ -81,6 +81,10 @@ pub struct SupervisedConfig {
     pub lr_factor: f64,
     /// Share of the labeled training data used (thesis 8.4: 0.01 … 1.0).
     pub labeled_fraction: f64,
+    /// Maximum epochs of a linear-evaluation head on cached encoder outputs (100, table
+    /// 7.3.2's maximum). Separate from `max_epochs` because a head epoch costs almost nothing:
+    /// profiles that shorten full training keep the head's schedule (see `train::linear_probe`).
+    pub head_max_epochs: usize,
 }
 
 impl Default for SupervisedConfig {
@@ -93,6 +97,7 @@ impl Default for SupervisedConfig {
             plateau_patience: 2,
             lr_factor: 0.5,
             labeled_fraction: 1.0,
+            head_max_epochs: 100,
         }
     }
 }

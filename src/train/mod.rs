@@ -5,6 +5,8 @@
 mod checkpoint;
 mod config;
 mod evaluate;
+mod linear_probe;
+mod optim;
 mod progress;
 mod run;
 mod schedule;
@@ -12,12 +14,18 @@ mod ssl;
 mod supervised;
 
 pub use checkpoint::{
-    load_checkpoint, save_checkpoint, save_report, CONFIG_FILE, METRICS_FILE, WEIGHTS_FILE,
+    load_checkpoint, save_checkpoint, save_report, PretrainRecord, CONFIG_FILE, METRICS_FILE,
+    PRETRAIN_FILE, WEIGHTS_FILE,
 };
 pub use config::{DataConfig, Methodology, RunConfig, SslConfig, SupervisedConfig};
 pub use evaluate::{predict, split_metrics};
+pub use linear_probe::{
+    encode_split, least_squares, linear_predictions, probe, probe_encoder, train_head, Features,
+    ProbeScore, PROBE_RIDGE,
+};
+pub use optim::adam;
 pub use progress::{EpochBar, Progress};
 pub use run::{build_model, finetune_phase, pretrain_phase, run, RunReport, Timing};
 pub use schedule::{EpochDecision, Snapshot, ValidTracker};
-pub use ssl::{pretrain, ssl_step, SslEpochLog};
-pub use supervised::{adam, supervised_step, train_supervised, EpochLog};
+pub use ssl::{pretrain, ssl_step, Pretrained, ProbeReport, SslEpochLog, SslStepStats};
+pub use supervised::{supervised_step, train_supervised, EpochLog};

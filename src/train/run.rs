@@ -3,8 +3,9 @@
 
 use super::config::{DataConfig, Methodology, RunConfig};
 use super::evaluate::split_metrics;
+use super::linear_probe::{encode_split, probe_encoder, train_head, ProbeScore};
 use super::progress::Progress;
-use super::ssl::{pretrain, SslEpochLog};
+use super::ssl::{pretrain, Pretrained, ProbeReport};
 use super::supervised::{train_supervised, EpochLog};
 use crate::data::synthetic::generate;
 use crate::data::{DataIdentity, Dataset, NonFinitePolicy};
@@ -35,8 +36,10 @@ pub struct RunReport {
     pub config: RunConfig,
     /// Labeled training samples used (after the labeled fraction).
     pub labeled_samples: usize,
-    /// Pre-training log (empty for the supervised methodologies).
-    pub pretrain: Vec<SslEpochLog>,
+    /// The pre-training: per-epoch log and diagnostics, the linear probe before and after
+    /// (absent for the supervised methodologies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretrain: Option<Pretrained>,
     /// Supervised log.
     pub finetune: Vec<EpochLog>,
     /// The epoch whose weights were kept (lowest valid MAE).
@@ -84,7 +87,9 @@ pub fn build_model(cfg: &RunConfig, device: &Device) -> Result<(Model, VarMap)> 
     Ok((model, varmap))
 }
 
-/// Barlow Twins pre-training of `model` on all training data, unlabeled (thesis 7.1).
+/// Barlow Twins pre-training of `model` on all training data, unlabeled (thesis 7.1), with the
+/// label-evaluated linear probe ([`probe_encoder`]) of the encoder before (the same seed's random
+/// encoder) and after.
 pub fn pretrain_phase(
     model: &Model,
     varmap: &VarMap,
@@ -92,9 +97,10 @@ pub fn pretrain_phase(
     data: &Dataset,
     device: &Device,
     progress: &Progress,
-) -> Result<(Vec<SslEpochLog>, f64)> {
+) -> Result<Pretrained> {
     let start = Instant::now();
-    let log = pretrain(
+    let random = probe_encoder(model, &data.train, &data.valid, device)?;
+    let epochs = pretrain(
         model,
         varmap,
         &data.train,
@@ -103,16 +109,30 @@ pub fn pretrain_phase(
         device,
         progress,
     )?;
-    Ok((log, start.elapsed().as_secs_f64()))
+    let pretrained = probe_encoder(model, &data.train, &data.valid, device)?;
+    let corr = |p: &ProbeScore| p.valid_corr.map_or("-".into(), |c| format!("{c:.3}"));
+    progress.log(format_args!(
+        "linear probe (valid, closed-form least squares on the train labels): random encoder MAE {:.4} Corr {}; pre-trained MAE {:.4} Corr {}",
+        random.valid_mae,
+        corr(&random),
+        pretrained.valid_mae,
+        corr(&pretrained)
+    ));
+    Ok(Pretrained {
+        epochs,
+        probe: Some(ProbeReport { random, pretrained }),
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
-/// Supervised (or linear) training on the labeled fraction, then valid / test metrics.
+/// Supervised training (full fine-tuning, or for the linear methodologies the head on cached
+/// encoder outputs, see [`train_head`]) on the labeled fraction, then valid / test metrics.
 pub fn finetune_phase(
     model: &Model,
     varmap: &VarMap,
     cfg: &RunConfig,
     data: &Dataset,
-    pretrain: (Vec<SslEpochLog>, f64),
+    pretrain: Option<Pretrained>,
     device: &Device,
     progress: &Progress,
 ) -> Result<RunReport> {
@@ -120,32 +140,46 @@ pub fn finetune_phase(
     let labeled = data
         .train
         .labeled_fraction(cfg.supervised.labeled_fraction, cfg.seed)?;
-    let (finetune, best_epoch) = train_supervised(
-        model,
-        varmap,
-        &labeled,
-        &data.valid,
-        &cfg.supervised,
-        cfg.methodology.linear(),
-        cfg.seed,
-        device,
-        progress,
-    )?;
+    let (finetune, best_epoch) = if cfg.methodology.linear() {
+        let train = encode_split(model, &labeled, device)?;
+        let valid = encode_split(model, &data.valid, device)?;
+        train_head(
+            model,
+            varmap,
+            (&train, &labeled.labels),
+            (&valid, &data.valid.labels),
+            &cfg.supervised,
+            cfg.seed,
+            device,
+            progress,
+        )?
+    } else {
+        train_supervised(
+            model,
+            varmap,
+            &labeled,
+            &data.valid,
+            &cfg.supervised,
+            cfg.seed,
+            device,
+            progress,
+        )?
+    };
     let valid = split_metrics(model, &data.valid, device)?;
     let test = split_metrics(model, &data.test, device)?;
     Ok(RunReport {
         data: data.identity.clone(),
         config: cfg.clone(),
         labeled_samples: labeled.len(),
-        pretrain: pretrain.0,
+        timing: Timing {
+            pretrain_seconds: pretrain.as_ref().map_or(0.0, |p| p.seconds),
+            finetune_seconds: start.elapsed().as_secs_f64(),
+        },
+        pretrain,
         finetune,
         best_epoch,
         valid,
         test,
-        timing: Timing {
-            pretrain_seconds: pretrain.1,
-            finetune_seconds: start.elapsed().as_secs_f64(),
-        },
     })
 }
 
@@ -165,9 +199,11 @@ pub fn run(
     );
     let (model, varmap) = build_model(cfg, device)?;
     let pretrained = if cfg.methodology.pretrains() {
-        pretrain_phase(&model, &varmap, cfg, data, device, progress)?
+        Some(pretrain_phase(
+            &model, &varmap, cfg, data, device, progress,
+        )?)
     } else {
-        (Vec::new(), 0.0)
+        None
     };
     let report = finetune_phase(&model, &varmap, cfg, data, pretrained, device, progress)?;
     Ok((model, varmap, report))

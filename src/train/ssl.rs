@@ -2,45 +2,143 @@
 //! the encoder and projector, the Barlow Twins loss on their embeddings, Adam, fixed epochs.
 
 use super::config::SslConfig;
+use super::linear_probe::ProbeScore;
+use super::optim::adam;
 use super::progress::Progress;
-use super::supervised::adam;
 use crate::data::{HostBatch, Split};
-use crate::loss::{barlow_twins_loss, BarlowTwinsConfig};
+use crate::loss::{
+    barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation, BarlowTwinsConfig,
+    BarlowTwinsTerms,
+};
 use crate::model::{vars_with_prefix, Model, ENCODER_PREFIX, PROJECTOR_PREFIX};
 use crate::rng::{derive_seed, rng_for};
 use anyhow::{ensure, Result};
-use candle_core::Device;
+use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
 
-/// One pre-training epoch: the mean Barlow Twins loss.
+/// Purpose tags of the pre-training's per-epoch streams (dropout, augmentation, batch order).
+const DROPOUT_TAG: u64 = 0x55D0;
+const AUGMENT_TAG: u64 = 0xA6;
+const SHUFFLE_TAG: u64 = 0x55F;
+
+/// One pre-training epoch: the mean Barlow Twins loss and the diagnostics that show whether the
+/// phase learned anything (means over the epoch's batches, displacement at the epoch's end).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SslEpochLog {
     /// Epoch number, from 0.
     pub epoch: usize,
-    /// Mean Barlow Twins loss over the epoch's batches.
+    /// Mean Barlow Twins loss over the epoch's batches (= on_diagonal + off_diagonal).
     pub loss: f64,
+    /// Mean invariance term `Σ_i (1 − C_ii)²`.
+    pub on_diagonal: f64,
+    /// Mean weighted redundancy term `λ Σ_{i≠j} C_ij²`.
+    pub off_diagonal: f64,
+    /// Mean of `C`'s diagonal (1 when the two views' embeddings agree perfectly).
+    pub mean_diagonal: f64,
+    /// Per-dimension std of the projector embeddings over the batch, averaged over dimensions
+    /// (collapse shows as ≈ 0).
+    pub embedding_std_mean: f64,
+    /// The smallest per-dimension std (a dead dimension shows as ≈ 0).
+    pub embedding_std_min: f64,
+    /// ‖W − W₀‖ / ‖W₀‖ over every encoder parameter at the epoch's end (W₀: before pre-training).
+    pub displacement: f64,
+}
+
+/// The diagnostics of one Barlow Twins step.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SslStepStats {
+    /// The loss (eq. 6.3.1).
+    pub loss: f64,
+    /// Its two terms and `C`'s mean diagonal.
+    pub terms: BarlowTwinsTerms,
+    /// Mean and minimum per-dimension std of view A's embeddings over the batch.
+    pub embedding_std: (f64, f64),
+}
+
+/// The label-evaluated linear probe ([`super::linear_probe::probe`]) of the same seed's encoder
+/// before and after pre-training.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProbeReport {
+    /// The random encoder (the initial weights W₀).
+    pub random: ProbeScore,
+    /// The pre-trained encoder.
+    pub pretrained: ProbeScore,
+}
+
+/// What a Barlow Twins pre-training produced: its per-epoch log, the probe of the encoder before
+/// and after, and its wall time. Stored as `pretrain.json` (by `mmssl pretrain` and the
+/// reproduction's pre-training cache alike), in `metrics.json` and in the results store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pretrained {
+    /// Per-epoch loss and diagnostics.
+    pub epochs: Vec<SslEpochLog>,
+    /// The linear probe before and after (absent where a caller skipped it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeReport>,
+    /// Wall-clock seconds of the pre-training (probes included). Not serialised here, so that
+    /// `metrics.json` and the results store stay bit-identical across reruns; the timing blocks
+    /// ([`super::Timing`], [`super::PretrainRecord::seconds`]) carry it.
+    #[serde(skip)]
+    pub seconds: f64,
+}
+
+/// Mean and minimum over dimensions of the per-dimension std over the batch of `z` `[batch, dim]`.
+fn embedding_std(z: &Tensor) -> Result<(f64, f64)> {
+    let z = z.to_dtype(DType::F64)?.to_vec2::<f64>()?;
+    let (n, d) = (z.len(), z.first().map_or(0, Vec::len));
+    if n < 2 || d == 0 {
+        return Ok((0.0, 0.0));
+    }
+    let mut stds = Vec::with_capacity(d);
+    for j in 0..d {
+        let mean = z.iter().map(|r| r[j]).sum::<f64>() / n as f64;
+        let var = z.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+        stds.push(var.sqrt());
+    }
+    let mean = stds.iter().sum::<f64>() / d as f64;
+    Ok((mean, stds.iter().copied().fold(f64::INFINITY, f64::min)))
 }
 
 /// One Barlow Twins step (thesis 6.2, eq. 6.3.1) on two augmented views of a batch: both through
-/// encoder and projector, loss on the embeddings, one optimiser step. Returns the loss.
+/// encoder and projector, loss on the embeddings, one optimiser step. Returns the loss and its
+/// diagnostics (computed from the same forward pass).
 pub fn ssl_step(
     model: &Model,
     opt: &mut AdamW,
     (view_a, view_b): (HostBatch, HostBatch),
     loss: &BarlowTwinsConfig,
     device: &Device,
-) -> Result<f64> {
+) -> Result<SslStepStats> {
     let z_a = model.embed_t(&view_a.to_device(device)?, true)?;
     let z_b = model.embed_t(&view_b.to_device(device)?, true)?;
-    let loss = barlow_twins_loss(&z_a, &z_b, loss)?;
-    opt.backward_step(&loss)?;
-    Ok(f64::from(loss.to_scalar::<f32>()?))
+    let c = cross_correlation(&z_a, &z_b, loss.eps)?;
+    let value = barlow_twins_loss_from_c(&c, loss.lambda)?;
+    opt.backward_step(&value)?;
+    Ok(SslStepStats {
+        loss: f64::from(value.to_scalar::<f32>()?),
+        terms: barlow_twins_terms(&c.detach(), loss.lambda)?,
+        embedding_std: embedding_std(&z_a.detach())?,
+    })
+}
+
+/// ‖W − W₀‖ / ‖W₀‖ over the variables `now` (current) and `start` (their initial copies).
+fn relative_displacement(now: &[Var], start: &[Tensor]) -> Result<f64> {
+    let (mut diff, mut base) = (0.0, 0.0);
+    for (v, w0) in now.iter().zip(start) {
+        diff += f64::from((v.as_tensor() - w0)?.sqr()?.sum_all()?.to_scalar::<f32>()?);
+        base += f64::from(w0.sqr()?.sum_all()?.to_scalar::<f32>()?);
+    }
+    Ok(if base > 0.0 {
+        (diff / base).sqrt()
+    } else {
+        0.0
+    })
 }
 
 /// Pre-trains the encoder and projector of `model` on `train` (labels unused). Batches are full
 /// (`drop_last`): the loss and BatchNorm need batch statistics; a split smaller than the batch
-/// size is used as one batch.
+/// size is used as one batch. Returns the per-epoch log with its diagnostics.
 pub fn pretrain(
     model: &Model,
     varmap: &VarMap,
@@ -56,7 +154,12 @@ pub fn pretrain(
         train.len()
     );
     let transformator = cfg.augment.build()?;
-    let mut trainable = vars_with_prefix(varmap, ENCODER_PREFIX);
+    let encoder = vars_with_prefix(varmap, ENCODER_PREFIX);
+    let start: Vec<Tensor> = encoder
+        .iter()
+        .map(|v| v.as_tensor().copy())
+        .collect::<candle_core::Result<_>>()?;
+    let mut trainable = encoder.clone();
     trainable.extend(vars_with_prefix(varmap, PROJECTOR_PREFIX));
     let mut opt = adam(trainable, cfg.lr)?;
     let batch_size = cfg.batch_size.min(train.len());
@@ -64,30 +167,51 @@ pub fn pretrain(
     for epoch in 0..cfg.epochs {
         model
             .encoder
-            .reseed_dropout(derive_seed(seed, &[0x55D0, epoch as u64]))?;
-        let mut augment_rng = rng_for(seed, &[0xA6, epoch as u64]);
+            .reseed_dropout(derive_seed(seed, &[DROPOUT_TAG, epoch as u64]))?;
+        let mut augment_rng = rng_for(seed, &[AUGMENT_TAG, epoch as u64]);
         let batches = train.batches(
             batch_size,
-            Some(derive_seed(seed, &[0x55F, epoch as u64])),
+            Some(derive_seed(seed, &[SHUFFLE_TAG, epoch as u64])),
             true,
         )?;
         let bar = progress.epoch_bar("pretrain", epoch, cfg.epochs, batches.num_batches());
-        let (mut sum, mut count) = (0.0, 0usize);
+        let mut steps: Vec<SslStepStats> = Vec::new();
         for host in batches {
             let views = transformator.views(&host, &mut augment_rng);
-            let loss = ssl_step(model, &mut opt, views, &cfg.loss, device)?;
-            sum += loss;
-            count += 1;
-            bar.step(loss);
+            let stats = ssl_step(model, &mut opt, views, &cfg.loss, device)?;
+            ensure!(
+                stats.loss.is_finite(),
+                "pre-training epoch {epoch}, batch {}: the Barlow Twins loss is {} (lower ssl.lr?)",
+                steps.len(),
+                stats.loss
+            );
+            bar.step(stats.loss);
+            steps.push(stats);
         }
         bar.finish();
+        let mean = |f: &dyn Fn(&SslStepStats) -> f64| {
+            steps.iter().map(f).sum::<f64>() / steps.len().max(1) as f64
+        };
         let entry = SslEpochLog {
             epoch,
-            loss: sum / count.max(1) as f64,
+            loss: mean(&|s| s.loss),
+            on_diagonal: mean(&|s| s.terms.on_diagonal),
+            off_diagonal: mean(&|s| s.terms.off_diagonal),
+            mean_diagonal: mean(&|s| s.terms.mean_diagonal),
+            embedding_std_mean: mean(&|s| s.embedding_std.0),
+            embedding_std_min: mean(&|s| s.embedding_std.1),
+            displacement: relative_displacement(&encoder, &start)?,
         };
         progress.log(format_args!(
-            "pretrain epoch {:>3}  Barlow Twins loss {:.4}",
-            entry.epoch, entry.loss
+            "pretrain epoch {:>3}  Barlow Twins loss {:.4} (on-diagonal {:.4} + off-diagonal {:.4})  mean diag C {:.4}  emb std {:.4} (min {:.4})  encoder moved {:.2e}",
+            entry.epoch,
+            entry.loss,
+            entry.on_diagonal,
+            entry.off_diagonal,
+            entry.mean_diagonal,
+            entry.embedding_std_mean,
+            entry.embedding_std_min,
+            entry.displacement
         ));
         log.push(entry);
     }

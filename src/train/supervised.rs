@@ -4,15 +4,21 @@
 
 use super::config::SupervisedConfig;
 use super::evaluate::predict;
+use super::optim::adam;
 use super::progress::Progress;
 use super::schedule::{Snapshot, ValidTracker};
 use crate::data::{Batch, Split};
-use crate::model::{vars_with_prefix, Model, HEAD_PREFIX};
+use crate::model::{vars_with_prefix, Model};
 use crate::rng::derive_seed;
 use anyhow::Result;
 use candle_core::Device;
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
+use candle_nn::{AdamW, Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
+
+/// Purpose tag of the supervised phase's per-epoch batch order (shared with the linear heads).
+pub(super) const SHUFFLE_TAG: u64 = 0x5F;
+/// Purpose tag of the supervised phase's per-epoch dropout streams.
+const DROPOUT_TAG: u64 = 0xD0;
 
 /// One supervised epoch: mean training L1 loss, valid MAE and the learning rate used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,11 +33,10 @@ pub struct EpochLog {
     pub lr: f64,
 }
 
-/// One optimiser step on `batch` with the L1 (MAE) loss (thesis 7.3); with `linear` the
-/// encoder's output is detached so only the head receives gradients. Returns the batch loss.
-pub fn supervised_step(model: &Model, opt: &mut AdamW, batch: &Batch, linear: bool) -> Result<f64> {
+/// One optimiser step on `batch` with the L1 (MAE) loss (thesis 7.3) through encoder and head.
+/// Returns the batch loss.
+pub fn supervised_step(model: &Model, opt: &mut AdamW, batch: &Batch) -> Result<f64> {
     let fused = model.encoder.forward_t(batch, true)?;
-    let fused = if linear { fused.detach() } else { fused };
     let loss = (model.head.forward(&fused)? - &batch.labels)?
         .abs()?
         .mean_all()?;
@@ -39,19 +44,10 @@ pub fn supervised_step(model: &Model, opt: &mut AdamW, batch: &Batch, linear: bo
     Ok(f64::from(loss.to_scalar::<f32>()?))
 }
 
-/// Adam (AdamW with weight decay 0, as the thesis uses plain Adam; candle's default decay is
-/// 0.01) over `vars` at learning rate `lr`.
-pub fn adam(vars: Vec<candle_core::Var>, lr: f64) -> Result<AdamW> {
-    let params = ParamsAdamW {
-        lr,
-        weight_decay: 0.0,
-        ..ParamsAdamW::default()
-    };
-    Ok(AdamW::new(vars, params)?)
-}
-
-/// Trains `model` on `train` with `cfg`, selecting the best epoch on `valid`; on return the
-/// variables in `varmap` hold that epoch's weights. Returns the per-epoch log and the best epoch.
+/// Trains every parameter of `model` on `train` with `cfg` (full supervised training or
+/// fine-tuning; linear evaluation goes through [`super::linear_probe::train_head`]), selecting
+/// the best epoch on `valid`; on return the variables in `varmap` hold that epoch's weights.
+/// Returns the per-epoch log and the best epoch.
 #[allow(clippy::too_many_arguments)]
 pub fn train_supervised(
     model: &Model,
@@ -59,12 +55,11 @@ pub fn train_supervised(
     train: &Split,
     valid: &Split,
     cfg: &SupervisedConfig,
-    linear: bool,
     seed: u64,
     device: &Device,
     progress: &Progress,
 ) -> Result<(Vec<EpochLog>, usize)> {
-    let trainable = vars_with_prefix(varmap, if linear { HEAD_PREFIX } else { "" });
+    let trainable = vars_with_prefix(varmap, "");
     let mut opt = adam(trainable, cfg.lr)?;
     let mut tracker = ValidTracker::new(cfg.patience, cfg.plateau_patience);
     let mut best = Snapshot::take(varmap)?;
@@ -73,16 +68,16 @@ pub fn train_supervised(
     for epoch in 0..cfg.max_epochs {
         model
             .encoder
-            .reseed_dropout(derive_seed(seed, &[0xD0, epoch as u64]))?;
+            .reseed_dropout(derive_seed(seed, &[DROPOUT_TAG, epoch as u64]))?;
         let batches = train.batches(
             cfg.batch_size,
-            Some(derive_seed(seed, &[0x5F, epoch as u64])),
+            Some(derive_seed(seed, &[SHUFFLE_TAG, epoch as u64])),
             false,
         )?;
         let bar = progress.epoch_bar("train", epoch, cfg.max_epochs, batches.num_batches());
         let (mut loss_sum, mut seen) = (0.0, 0usize);
         for host in batches {
-            let loss = supervised_step(model, &mut opt, &host.to_device(device)?, linear)?;
+            let loss = supervised_step(model, &mut opt, &host.to_device(device)?)?;
             loss_sum += loss * host.len() as f64;
             seen += host.len();
             bar.step(loss);

@@ -21,7 +21,7 @@
 //!    lengths, are refused); across splits the dims agree; against the manifest release (chosen
 //!    by `--release`, else by the files' SHA-256, else by file name) steps and dims must match.
 //!    Sample counts that differ from the manifest are recorded as notes, not errors — the files'
-//!    own counts are trusted (SPEC, "Data").
+//!    own counts are trusted (docs/fidelity.md, section 1).
 //! 3. **Labels** go through the mapping named by `--labels` ([`LabelMapping`]); nothing is mapped
 //!    silently, and labels that do not fit the mapping are an error naming the file and sample.
 //! 4. **Real lengths** come from zero padding by the rule of [`PaddingRule`] (default `auto`),
