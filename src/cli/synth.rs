@@ -1,6 +1,9 @@
-//! `mmssl synth`: generate the synthetic CMU-MOSEI stand-in and print its identity and statistics.
+//! `mmssl synth`: generate the synthetic CMU-MOSEI stand-in and print its identity, statistics
+//! and ceiling (the oracle's metrics on valid and test).
 
+use crate::data::synthetic::ceiling::{ceiling_rows, format_table};
 use crate::data::synthetic::{generate, SyntheticConfig};
+use crate::data::SplitName;
 use std::time::Instant;
 
 /// Arguments of `mmssl synth`.
@@ -29,11 +32,13 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     let data = generate(&config);
     let seconds = start.elapsed().as_secs_f64();
     let summary = data.summary();
+    let [valid, test] = [SplitName::Valid, SplitName::Test].map(|s| (s, ceiling_rows(&config, s)));
     if args.json {
         let out = serde_json::json!({
             "config": config,
             "identity": data.identity,
             "summary": summary,
+            "ceiling": { "valid": valid.1, "test": test.1 },
             "seconds": seconds,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
@@ -41,6 +46,9 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         println!("config: {}", serde_json::to_string(&config)?);
         print!("{summary}");
         println!("generated in {seconds:.2} s");
+        for (split, rows) in [&valid, &test] {
+            print!("{}", format_table(*split, rows));
+        }
     }
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! Per utterance (its own ChaCha8 stream, seeded by `(seed, split, index)`):
 //!
 //! 1. **Latent factors** `z ∈ R⁸ ~ N(0, I)`. Factor 0 is sentiment. With probability
-//!    [`NEUTRAL_SHARE`] the utterance is neutral: `z₀` is set near the value that maps to label 0.
+//!    [`NEUTRAL_SHARE`] the utterance is neutral: `z₀` is redrawn as
+//!    `NEUTRAL_CENTRE + NEUTRAL_SPREAD · N(0, 1)`, near the value that maps to label 0.
 //! 2. **Label** `y = clip(round₁/₃(1.3 z₀ + 0.6 + N(0, 0.5²)), −3, 3)`: a multiple of 1/3 like
 //!    MOSEI's averaged annotations, skewed positive (mean ≈ 0.6) with a spike at 0.
 //!    Six emotion intensities in [0, 3] are rectified mixtures of the same factors.
@@ -31,6 +32,17 @@
 //! 7. **Missing signal, as in the real files**: [`ALL_ZERO_SHARE`] of utterances have an
 //!    all-zero audio (8 %) or visual (12 %) sequence, and single real steps are all-zero with
 //!    probability 0.1 (audio) and 0.15 (visual).
+//!
+//! # What the data allow
+//!
+//! [`latents`] replays each utterance's stream through the same code path (no features built)
+//! and returns what decides its sentiment signal ([`UtteranceLatents`]); [`ceiling`] turns those
+//! into the metrics of the Bayes-optimal oracle that sees each modality's signal `u_m`
+//! noise-free, an upper bound on what any model can reach on this data; [`posterior`] holds the
+//! closed-form posterior it uses.
+
+pub mod ceiling;
+pub mod posterior;
 
 use super::identity::content_sha256;
 use super::{DataIdentity, Dataset, Sequences, Split, SplitName};
@@ -58,9 +70,16 @@ pub const NEUTRAL_SHARE: f64 = 0.15;
 const EVENT_RATE: f64 = 0.2;
 const SIGNAL_GAIN: [f64; 3] = [0.6, 1.0, 0.8];
 const BACKGROUND_STD: [f64; 3] = [0.35, 1.0, 0.6];
-const LABEL_SLOPE: f64 = 1.3;
-const LABEL_OFFSET: f64 = 0.6;
-const LABEL_NOISE: f64 = 0.5;
+/// Label slope on the sentiment factor: `y = LABEL_SLOPE · z₀ + LABEL_OFFSET + noise`.
+pub const LABEL_SLOPE: f64 = 1.3;
+/// Label offset (the positive skew of MOSEI's labels).
+pub const LABEL_OFFSET: f64 = 0.6;
+/// Standard deviation of the label noise added before rounding.
+pub const LABEL_NOISE: f64 = 0.5;
+/// Centre of a neutral utterance's `z₀`: the value that maps to label 0 before noise.
+pub const NEUTRAL_CENTRE: f64 = -LABEL_OFFSET / LABEL_SLOPE;
+/// Spread (standard deviation) of a neutral utterance's `z₀` around [`NEUTRAL_CENTRE`].
+pub const NEUTRAL_SPREAD: f64 = 0.05;
 
 /// Settings of the synthetic stand-in; the defaults give CMU-MOSEI's aligned shapes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,6 +172,31 @@ struct Utterance<'a> {
     emotions: &'a mut [f32; 6],
 }
 
+/// What one utterance's random stream decided about its sentiment signal: the inputs of the
+/// oracle ceiling ([`ceiling`]), read off the generator's own code path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UtteranceLatents {
+    /// The sentiment factor `z₀` (after the neutral spike, when drawn).
+    pub z0: f64,
+    /// Whether the utterance was drawn neutral (`z₀ ≈ NEUTRAL_CENTRE`, label spike at 0).
+    pub neutral: bool,
+    /// The stored label, bit for bit.
+    pub label: f32,
+    /// Standard-normal modality noise on factor 0, `ζ_{m,0}`, `[text, audio, visual]`.
+    pub zeta0: [f64; 3],
+    /// Whether modality `m` carries its signal at all: the sequence is not all-zero and at least
+    /// one visible event falls on a step that is not all-zero, `[text, audio, visual]`.
+    pub carries: [bool; 3],
+}
+
+impl UtteranceLatents {
+    /// The sentiment signal of modality `m`, `u_m = z₀ + σ_m ζ_{m,0}` (meaningful where
+    /// [`UtteranceLatents::carries`] holds).
+    pub fn signal(&self, m: usize) -> f64 {
+        self.z0 + RELIABILITY_NOISE[m] * self.zeta0[m]
+    }
+}
+
 /// Generates the stand-in: deterministic in `cfg` (same config, same bytes), parallel over
 /// utterances.
 pub fn generate(cfg: &SyntheticConfig) -> Dataset {
@@ -175,6 +219,22 @@ pub fn generate(cfg: &SyntheticConfig) -> Dataset {
     }
 }
 
+/// The latents of every utterance of `split`, in storage order, without building any feature:
+/// each utterance's stream is replayed through the generator's own code path (every draw is
+/// still made, so the stream stays in step; only the feature arithmetic and buffers are skipped).
+pub fn latents(cfg: &SyntheticConfig, split: SplitName) -> Vec<UtteranceLatents> {
+    let n = cfg.split_sizes()[split as usize];
+    (0..n)
+        .into_par_iter()
+        .map(|i| generate_utterance(cfg, &mut utterance_rng(cfg, split, i), None))
+        .collect()
+}
+
+/// The random stream of utterance `i` of `split`.
+fn utterance_rng(cfg: &SyntheticConfig, split: SplitName, i: usize) -> Rng {
+    rng_for(cfg.seed, &[split as u64, i as u64])
+}
+
 fn generate_split(cfg: &SyntheticConfig, world: &World, name: SplitName, n: usize) -> Split {
     let t = cfg.steps;
     let [dt, da, dv] = cfg.dims;
@@ -192,14 +252,14 @@ fn generate_split(cfg: &SyntheticConfig, world: &World, name: SplitName, n: usiz
         .zip(emotions.par_iter_mut())
         .enumerate()
         .for_each(|(i, (((((x_t, x_a), x_v), length), label), emotions))| {
-            let mut rng = rng_for(cfg.seed, &[name as u64, i as u64]);
             let utterance = Utterance {
                 features: [x_t, x_a, x_v],
                 length,
                 label,
                 emotions,
             };
-            generate_utterance(cfg, world, &mut rng, utterance);
+            let mut rng = utterance_rng(cfg, name, i);
+            generate_utterance(cfg, &mut rng, Some((world, utterance)));
         });
     let seq = |dims, data| Sequences::new(n, t, dims, data).expect("sizes computed above");
     Split::new(
@@ -212,16 +272,24 @@ fn generate_split(cfg: &SyntheticConfig, world: &World, name: SplitName, n: usiz
     .expect("the generator respects the split invariants")
 }
 
-fn generate_utterance(cfg: &SyntheticConfig, world: &World, rng: &mut Rng, out: Utterance<'_>) {
+/// Draws one utterance from `rng` and returns its latents; with `out`, also writes its features,
+/// length, label and emotions. Without `out` every draw is still made in the same order (the
+/// stream is the same), so the latents are those of the generated utterance.
+fn generate_utterance(
+    cfg: &SyntheticConfig,
+    rng: &mut Rng,
+    out: Option<(&World, Utterance<'_>)>,
+) -> UtteranceLatents {
     let normal = |rng: &mut Rng| rng.sample::<f64, _>(StandardNormal);
     // 1. latent factors, with the neutral spike on the sentiment factor
     let mut z: [f64; FACTORS] = std::array::from_fn(|_| normal(rng));
-    if rng.random_bool(NEUTRAL_SHARE) {
-        z[0] = -LABEL_OFFSET / LABEL_SLOPE + 0.05 * normal(rng);
+    let neutral = rng.random_bool(NEUTRAL_SHARE);
+    if neutral {
+        z[0] = NEUTRAL_CENTRE + NEUTRAL_SPREAD * normal(rng);
     }
     // 2. label and emotions
     let y = LABEL_SLOPE * z[0] + LABEL_OFFSET + LABEL_NOISE * normal(rng);
-    *out.label = ((y * 3.0).round() / 3.0).clamp(-3.0, 3.0) as f32;
+    let label = ((y * 3.0).round() / 3.0).clamp(-3.0, 3.0) as f32;
     let relu = |v: f64| v.max(0.0);
     let emotion_drive = [
         relu(z[0]),
@@ -231,34 +299,49 @@ fn generate_utterance(cfg: &SyntheticConfig, world: &World, rng: &mut Rng, out: 
         relu(0.4 * z[6] - 0.6 * z[0]),
         relu(0.7 * z[5] - 0.3 * z[0]),
     ];
-    for (e, d) in out.emotions.iter_mut().zip(emotion_drive) {
+    let emotions = emotion_drive.map(|d| {
         let v = 1.2 * d + 0.2 * normal(rng);
-        *e = ((v * 3.0).round() / 3.0).clamp(0.0, 3.0) as f32;
-    }
+        ((v * 3.0).round() / 3.0).clamp(0.0, 3.0) as f32
+    });
     // 3. length
     let lognormal = LogNormal::new(24f64.ln(), 0.55).expect("valid parameters");
     let len = (lognormal.sample(rng).round() as usize)
         .clamp(3, cfg.steps.max(3))
         .min(cfg.steps);
-    *out.length = len;
     // 4. events, shared across modalities
     let mut events: Vec<usize> = (0..len).filter(|_| rng.random_bool(EVENT_RATE)).collect();
     if events.is_empty() {
         events.push(rng.random_range(0..len));
     }
+    let (world, features) = match out {
+        Some((world, o)) => {
+            *o.length = len;
+            *o.label = label;
+            *o.emotions = emotions;
+            (Some(world), o.features.map(Some))
+        }
+        None => (None, [None, None, None]),
+    };
     // 5.–7. features per modality
-    for (m, x) in out.features.into_iter().enumerate() {
+    let mut zeta0 = [0.0; 3];
+    let mut carries = [false; 3];
+    for (m, x) in features.into_iter().enumerate() {
         let dims = cfg.dims[m];
         let all_zero = rng.random_bool(ALL_ZERO_SHARE[m]);
-        let noisy: [f64; FACTORS] =
-            std::array::from_fn(|k| z[k] + RELIABILITY_NOISE[m] * normal(rng));
-        let signal: Vec<f64> = world.mixing[m]
-            .chunks_exact(FACTORS)
-            .map(|row| SIGNAL_GAIN[m] * row.iter().zip(&noisy).map(|(a, v)| a * v).sum::<f64>())
-            .collect();
+        let zeta: [f64; FACTORS] = std::array::from_fn(|_| normal(rng));
+        zeta0[m] = zeta[0];
+        // the features and the mixed signal they carry, when they are being built
+        let mut target = x.zip(world).map(|(x, world)| {
+            let noisy: [f64; FACTORS] =
+                std::array::from_fn(|k| z[k] + RELIABILITY_NOISE[m] * zeta[k]);
+            let signal: Vec<f64> = world.mixing[m]
+                .chunks_exact(FACTORS)
+                .map(|row| SIGNAL_GAIN[m] * row.iter().zip(&noisy).map(|(a, v)| a * v).sum::<f64>())
+                .collect();
+            (x, signal, world)
+        });
         let background = Normal::new(0.0, BACKGROUND_STD[m]).expect("valid parameters");
         for t in 0..len {
-            let row = &mut x[t * dims..(t + 1) * dims];
             let visible_event = events.contains(&t) && rng.random_bool(EVENT_VISIBILITY[m]);
             let amplitude = if visible_event {
                 rng.random_range(0.5..1.5)
@@ -266,6 +349,15 @@ fn generate_utterance(cfg: &SyntheticConfig, world: &World, rng: &mut Rng, out: 
                 0.0
             };
             let zero_step = rng.random_bool(ZERO_STEP_SHARE[m]);
+            carries[m] |= visible_event && !zero_step && !all_zero;
+            let Some((x, signal, world)) = target.as_mut() else {
+                // latents only: make the background draws, keep nothing
+                for _ in 0..dims {
+                    let _: f64 = background.sample(rng);
+                }
+                continue;
+            };
+            let row = &mut x[t * dims..(t + 1) * dims];
             for (f, v) in row.iter_mut().enumerate() {
                 let mut value = background.sample(rng) + amplitude * signal[f];
                 if m == 1 {
@@ -278,5 +370,12 @@ fn generate_utterance(cfg: &SyntheticConfig, world: &World, rng: &mut Rng, out: 
                 };
             }
         }
+    }
+    UtteranceLatents {
+        z0: z[0],
+        neutral,
+        label,
+        zeta0,
+        carries,
     }
 }
