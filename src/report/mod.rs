@@ -8,6 +8,7 @@
 //! * [`tables`] — polars tables with the thesis's values and ours − thesis (feature `reports`);
 //! * [`stats`] — Student-t intervals, paired bootstrap, detectable effects;
 //! * [`verdict`] — held / contradicted / unresolved from seed-paired intervals;
+//! * [`ceiling`] — the stand-in's oracle ceiling as reference rows of the tables;
 //! * [`claims`] — the thesis's claims per family and their check on our rows;
 //! * [`diagnostics`] — what each pre-training learned (loss terms, collapse, displacement, probe);
 //! * [`write_report`] — `REPORT.md` with tables, figures and claims (feature `reports`).
@@ -16,6 +17,7 @@
 //! the non-zero variant (thesis 7.3); std is the sample std (n − 1); "best of N" is the run with
 //! the highest test F1, all its metrics ([`best_run`] says why).
 
+pub mod ceiling;
 pub mod claims;
 pub mod diagnostics;
 pub mod figures;

@@ -10,6 +10,7 @@
 //! checks that both agree.
 
 use super::metric::Metric;
+use super::ceiling::{test_ceiling, Reference};
 use super::stats::student_t_quantile;
 use super::thesis::{normalize_variant, ThesisResults, ThesisTable};
 use super::verdict::LEVEL;
@@ -148,6 +149,8 @@ pub struct ResultTable {
     pub thesis_not_run: Vec<String>,
     /// Seeds per row in the thesis table, if stated.
     pub thesis_runs: Option<u32>,
+    /// On the synthetic stand-in: the oracle ceiling's rows ([`super::ceiling::test_ceiling`]).
+    pub reference: Option<Reference>,
 }
 
 /// One row per run of `family`: `order` (row order), `variant`, one column per param, `seed` and
@@ -329,12 +332,14 @@ pub fn build_table(
             .map(|r| r.label())
             .collect()
     });
+    let mine: Vec<&ResultRow> = rows.iter().filter(|r| r.family == spec.family).collect();
     Ok(ResultTable {
         spec: *spec,
         params,
         frame,
         thesis_not_run,
         thesis_runs: table.and_then(|t| t.runs),
+        reference: test_ceiling(&mine),
     })
 }
 
@@ -492,7 +497,24 @@ impl ResultTable {
                 lines.push(format!("| {} |", delta.join(" | ")));
             }
         }
+        for (name, values) in self.reference.iter().flatten() {
+            let mut cells = vec![name.clone()];
+            cells.extend(vec![String::new(); self.params.len()]);
+            if with_thesis {
+                cells.push("reference".to_owned());
+            }
+            cells.push("–".to_owned());
+            if spec.view == View::Best {
+                cells.push("–".to_owned());
+            }
+            cells.extend(Metric::ALL.iter().map(|&m| cell(m, values.get(m), None)));
+            lines.push(format!("| {} |", cells.join(" | ")));
+        }
         lines.push(String::new());
+        if self.reference.is_some() {
+            lines.push("`oracle … (ceiling)`: the stand-in's Bayes-optimal predictor given the latent signal each modality carries (text alone, and all three) — an upper bound on what a model can reach from these features (MAE: posterior median, the other metrics: posterior mean).".to_owned());
+            lines.push(String::new());
+        }
         if !self.thesis_not_run.is_empty() {
             lines.push(format!(
                 "Thesis rows without runs here: {}.",
