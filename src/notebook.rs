@@ -5,22 +5,23 @@
 //!   `figures/`;
 //! * [`Table`] — a small table shown as HTML in the notebook (with an aligned plain-text
 //!   fallback), also printable with `{}`;
-//! * [`heatmaps`], [`grouped_bars`], [`line_panels`] — plain-data figures (a matrix, a histogram,
-//!   curves) drawn with plotters and the bundled font of [`crate::report`], so the notebooks and
-//!   the chapter 8 figures share one plotting stack and need no system fonts;
+//! * [`heatmaps`], [`grouped_bars`], [`line_panels`] — plain-data figures (matrices, a histogram,
+//!   curves): thin wrappers that build the figure kinds of [`crate::report::figures`] and draw
+//!   them with the chapter 8 figures' code (one plotting stack, the bundled font, no polars);
 //! * [`results_table`] — one experiment family's rows summarised over seeds beside the thesis's
 //!   printed numbers, without polars (the `reports` feature is too heavy for a notebook kernel).
 //!
 //! Nothing here computes results: every number comes from the modules it displays.
 
+pub use crate::report::figures::{HeatPanel, LinePanel};
+
 use crate::experiments::{FamilyId, ResultRow};
-use crate::report::figures::{viridis, PALETTE};
-use crate::report::fonts::{ensure_fonts, FONT};
+use crate::report::figures::{
+    BarChart, BarSeries, ColourScale, Figure, Frame, HeatMap, Legend, LinePanels, COLOUR_BAR_WIDTH,
+    PALETTE,
+};
 use crate::report::{summarize, GroupSummary, Metric, MetricValues, SvgFigure, ThesisResults};
-use anyhow::{anyhow, Context, Result};
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use anyhow::{Context, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -188,101 +189,19 @@ fn escape(s: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Figures of plain data.
+// Figures of plain data: the figure kinds of `crate::report::figures`, laid out for a notebook
+// (no caption, a legend in each panel) and drawn by the chapter 8 figures' code.
 
-/// One panel of [`heatmaps`]: a `rows × cols` matrix, row-major.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeatPanel {
-    /// Panel title.
-    pub title: String,
-    /// Number of rows (drawn top to bottom).
-    pub rows: usize,
-    /// Number of columns (drawn left to right).
-    pub cols: usize,
-    /// `values[r * cols + c]`.
-    pub values: Vec<f64>,
-    /// Columns outlined in black (e.g. the feature dimensions SeqAug picked).
-    pub marked_cols: Vec<usize>,
-}
-
-impl HeatPanel {
-    /// A panel of `values` (`rows × cols`, row-major) with no marked columns.
-    pub fn new(title: impl Into<String>, rows: usize, cols: usize, values: Vec<f64>) -> HeatPanel {
-        HeatPanel {
-            title: title.into(),
-            rows,
-            cols,
-            values,
-            marked_cols: Vec::new(),
-        }
-    }
-
-    /// The same panel with `cols` outlined.
-    pub fn mark_cols(mut self, cols: &[usize]) -> HeatPanel {
-        self.marked_cols = cols.to_vec();
-        self
-    }
-}
-
-fn text_style(size: f64) -> TextStyle<'static> {
-    (FONT, size).into_font().color(&BLACK)
-}
-
-/// Blue – white – red, `t` in [-1, 1] (a coolwarm-like diverging map).
-fn diverging(t: f64) -> RGBColor {
-    let t = if t.is_finite() {
-        t.clamp(-1.0, 1.0)
-    } else {
-        0.0
-    };
-    let (end, white) = if t < 0.0 {
-        ((59.0, 76.0, 192.0), (247.0, 247.0, 247.0))
-    } else {
-        ((180.0, 4.0, 38.0), (247.0, 247.0, 247.0))
-    };
-    let a = t.abs();
-    let mix = |w: f64, e: f64| (w + (e - w) * a).round() as u8;
-    RGBColor(
-        mix(white.0, end.0),
-        mix(white.1, end.1),
-        mix(white.2, end.2),
-    )
-}
-
-/// An axis tick of a heat map: the index at integer positions, nothing elsewhere.
-fn index_label(v: &f64) -> String {
-    let i = v.round();
-    if (v - i).abs() < 1e-6 && i >= 0.0 {
-        format!("{}", i as i64)
-    } else {
-        String::new()
-    }
-}
-
-fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("drawing: {e:?}")
-}
-
-fn render(
-    size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<()>,
-) -> Result<Svg> {
-    ensure_fonts();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_error)?;
-        draw(&root)?;
-        root.present().map_err(draw_error)?;
-    }
-    Ok(Svg(svg))
+/// A figure drawn as an inline SVG.
+fn svg(figure: impl Into<Figure>) -> Result<Svg> {
+    figure.into().svg().map(Svg)
 }
 
 /// Heat maps of matrices side by side (at most `per_row` per row of the figure) on one colour
 /// scale. `range` is `(lo, hi)`, or `None` for the data's range. A range that starts at 0 or
 /// above uses a sequential scale (viridis) from `lo` to `hi`; one that includes negative values
-/// a diverging blue – white – red scale symmetric around 0. Rows are drawn top to bottom,
-/// columns left to right; panels with at most 64 cells print their values.
+/// a diverging blue – white – red scale symmetric around 0 ([`ColourScale::fit`]). Rows are drawn
+/// top to bottom, columns left to right; panels with at most 64 cells print their values.
 pub fn heatmaps(
     title: &str,
     x_label: &str,
@@ -291,322 +210,82 @@ pub fn heatmaps(
     range: Option<(f64, f64)>,
     per_row: usize,
 ) -> Result<Svg> {
-    anyhow::ensure!(!panels.is_empty(), "heatmaps: no panels");
-    for p in panels {
-        anyhow::ensure!(
-            p.values.len() == p.rows * p.cols,
-            "heatmaps: panel `{}` has {} values for {} × {}",
-            p.title,
-            p.values.len(),
-            p.rows,
-            p.cols
-        );
-    }
     let (lo, hi) = range.unwrap_or_else(|| {
         panels
             .iter()
-            .flat_map(|p| p.values.iter())
+            .flat_map(|p| p.values.iter().flatten())
             .filter(|v| v.is_finite())
             .fold((0.0f64, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)))
     });
-    let scale = if lo < 0.0 {
-        let m = lo.abs().max(hi.abs());
-        Scale::Diverging(if m > 0.0 { m } else { 1.0 })
-    } else {
-        Scale::Sequential(lo, if hi > lo { hi } else { lo + 1.0 })
-    };
-    let per_row = per_row.clamp(1, panels.len());
-    let grid_rows = panels.len().div_ceil(per_row);
-    let (pw, ph) = (430u32, 380u32);
-    let size = (pw * per_row as u32 + 110, ph * grid_rows as u32 + 50);
-    render(size, |root| {
-        let body = root.titled(title, text_style(20.0)).map_err(draw_error)?;
-        let (w, _) = body.dim_in_pixel();
-        let (grid, bar_area) = body.split_horizontally(w as i32 - 110);
-        let cells = grid.split_evenly((grid_rows, per_row));
-        for (area, p) in cells.iter().zip(panels) {
-            let (nr, nc) = (p.rows as f64, p.cols as f64);
-            // Cell (r, c) spans [c − ½, c + ½] × [r − ½, r + ½], so integer ticks label cells.
-            let mut chart = ChartBuilder::on(area)
-                .caption(p.title.as_str(), text_style(15.0))
-                .margin(8)
-                .x_label_area_size(40)
-                .y_label_area_size(45)
-                .build_cartesian_2d(-0.5..nc - 0.5, nr - 0.5..-0.5)
-                .map_err(draw_error)?;
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_labels(p.cols.min(12) + 1)
-                .y_labels(p.rows.min(12) + 1)
-                .x_label_formatter(&index_label)
-                .y_label_formatter(&index_label)
-                .x_desc(x_label)
-                .y_desc(y_label)
-                .label_style(text_style(11.0))
-                .axis_desc_style(text_style(12.0))
-                .draw()
-                .map_err(draw_error)?;
-            chart
-                .draw_series((0..p.rows).flat_map(|r| {
-                    (0..p.cols).map(move |c| {
-                        let (x, y) = (c as f64, r as f64);
-                        Rectangle::new(
-                            [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                            scale.color(p.values[r * p.cols + c]).filled(),
-                        )
-                    })
-                }))
-                .map_err(draw_error)?;
-            if p.rows * p.cols <= 64 {
-                chart
-                    .draw_series((0..p.rows).flat_map(|r| {
-                        (0..p.cols).map(move |c| {
-                            let v = p.values[r * p.cols + c];
-                            Text::new(
-                                format!("{v:.2}"),
-                                (c as f64, r as f64),
-                                text_style(12.0)
-                                    .color(scale.ink(v))
-                                    .pos(Pos::new(HPos::Center, VPos::Center)),
-                            )
-                        })
-                    }))
-                    .map_err(draw_error)?;
-            }
-            chart
-                .draw_series(p.marked_cols.iter().filter(|&&c| c < p.cols).map(|&c| {
-                    let x = c as f64;
-                    Rectangle::new(
-                        [(x - 0.5, -0.5), (x + 0.5, nr - 0.5)],
-                        BLACK.stroke_width(1),
-                    )
-                }))
-                .map_err(draw_error)?;
-        }
-        let (bar_lo, bar_hi) = scale.range();
-        let mut bar = ChartBuilder::on(&bar_area)
-            .margin_top(40)
-            .margin_bottom(60)
-            .margin_right(10)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..1.0, bar_lo..bar_hi)
-            .map_err(draw_error)?;
-        bar.configure_mesh()
-            .disable_mesh()
-            .disable_x_axis()
-            .y_labels(7)
-            .y_label_formatter(&|y| format!("{y:.2}"))
-            .label_style(text_style(11.0))
-            .draw()
-            .map_err(draw_error)?;
-        let steps = 100;
-        bar.draw_series((0..steps).map(|k| {
-            let a = bar_lo + (bar_hi - bar_lo) * k as f64 / steps as f64;
-            let b = bar_lo + (bar_hi - bar_lo) * (k + 1) as f64 / steps as f64;
-            Rectangle::new([(0.0, a), (1.0, b)], scale.color((a + b) / 2.0).filled())
-        }))
-        .map_err(draw_error)?;
-        Ok(())
+    let per_row = per_row.clamp(1, panels.len().max(1));
+    let grid_rows = panels.len().div_ceil(per_row).max(1) as u32;
+    svg(HeatMap {
+        frame: Frame {
+            title: title.to_owned(),
+            caption: String::new(),
+            size: (
+                430 * per_row as u32 + COLOUR_BAR_WIDTH,
+                380 * grid_rows + 50,
+            ),
+        },
+        x_label: x_label.to_owned(),
+        y_label: y_label.to_owned(),
+        panels: panels.to_vec(),
+        per_row,
+        scale: ColourScale::fit(lo, hi),
+        decimals: 2,
+        scale_title: String::new(),
+        missing: "–".to_owned(),
+        first_row_on_top: true,
     })
 }
 
-/// The colour scale of a heat map.
-#[derive(Debug, Clone, Copy)]
-enum Scale {
-    /// Blue – white – red over `[-m, m]`.
-    Diverging(f64),
-    /// Viridis over `[lo, hi]`.
-    Sequential(f64, f64),
-}
-
-impl Scale {
-    fn range(self) -> (f64, f64) {
-        match self {
-            Scale::Diverging(m) => (-m, m),
-            Scale::Sequential(lo, hi) => (lo, hi),
-        }
-    }
-
-    fn color(self, v: f64) -> RGBColor {
-        match self {
-            Scale::Diverging(m) => diverging(v / m),
-            Scale::Sequential(lo, hi) => viridis((v - lo) / (hi - lo)),
-        }
-    }
-
-    /// Black or white, whichever reads better on `color(v)`.
-    fn ink(self, v: f64) -> &'static RGBColor {
-        let RGBColor(r, g, b) = self.color(v);
-        let luma = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
-        if luma > 140.0 {
-            &BLACK
-        } else {
-            &WHITE
-        }
-    }
-}
-
 /// A bar chart with one group of bars per category and one bar per series in each group
-/// (`series[s].1[c]` is the height of series `s` in category `c`), with a legend.
+/// (`series[s].1[c]` is the height of series `s` in category `c`), from 0, with a legend.
 pub fn grouped_bars(
     title: &str,
     y_label: &str,
     categories: &[String],
     series: &[(String, Vec<f64>)],
 ) -> Result<Svg> {
-    anyhow::ensure!(
-        !categories.is_empty() && !series.is_empty(),
-        "grouped_bars: no data"
-    );
-    for (name, values) in series {
-        anyhow::ensure!(
-            values.len() == categories.len(),
-            "grouped_bars: series `{name}` has {} values for {} categories",
-            values.len(),
-            categories.len()
-        );
-    }
-    let top = series
-        .iter()
-        .flat_map(|(_, v)| v.iter())
-        .fold(0.0f64, |a, &v| a.max(v));
-    let top = if top > 0.0 { top * 1.12 } else { 1.0 };
-    let n_cat = categories.len();
-    let n_ser = series.len();
-    render((900, 480), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, text_style(19.0))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..n_cat as f64, 0.0..top)
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n_cat * 2 + 1)
-            .x_label_formatter(&|x| {
-                let c = x - 0.5;
-                let i = c.round();
-                if (c - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n_cat {
-                    categories[i as usize].clone()
-                } else {
-                    String::new()
-                }
+    svg(BarChart {
+        frame: Frame {
+            title: title.to_owned(),
+            caption: String::new(),
+            size: (900, 480),
+        },
+        categories: categories.to_vec(),
+        y_label: y_label.to_owned(),
+        series: series
+            .iter()
+            .zip(PALETTE.iter().cycle())
+            .map(|((label, values), &color)| BarSeries {
+                label: label.clone(),
+                color,
+                filled: true,
+                values: values.iter().copied().map(Some).collect(),
+                sd: Vec::new(),
             })
-            .y_desc(y_label)
-            .label_style(text_style(12.0))
-            .axis_desc_style(text_style(13.0))
-            .draw()
-            .map_err(draw_error)?;
-        let group = 0.8;
-        let width = group / n_ser as f64;
-        for (s, (name, values)) in series.iter().enumerate() {
-            let color = PALETTE[s % PALETTE.len()];
-            chart
-                .draw_series(values.iter().enumerate().map(|(c, &v)| {
-                    let x0 = c as f64 + (1.0 - group) / 2.0 + s as f64 * width;
-                    Rectangle::new([(x0, 0.0), (x0 + width * 0.92, v)], color.filled())
-                }))
-                .map_err(draw_error)?
-                .label(name.as_str())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                });
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(text_style(12.0))
-            .draw()
-            .map_err(draw_error)?;
-        Ok(())
+            .collect(),
+        right_label: String::new(),
+        lines: Vec::new(),
+        from_zero: true,
+        legend: Legend::UpperLeft,
     })
 }
 
-/// One panel of [`line_panels`]: named curves of `(x, y)` points.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LinePanel {
-    /// Panel title.
-    pub title: String,
-    /// x axis label.
-    pub x_label: String,
-    /// y axis label.
-    pub y_label: String,
-    /// `(name, points)` per curve.
-    pub series: Vec<(String, Vec<(f64, f64)>)>,
-}
-
-/// Panels of curves side by side, each with its own axes and legend; points are marked.
+/// Panels of curves side by side, each with its own axes and legend; points are marked. Build a
+/// panel with [`LinePanel::new`] and add curves with [`LinePanel::curve`].
 pub fn line_panels(title: &str, panels: &[LinePanel]) -> Result<Svg> {
-    anyhow::ensure!(!panels.is_empty(), "line_panels: no panels");
-    let size = (460 * panels.len() as u32 + 20, 420);
-    render(size, |root| {
-        let body = root.titled(title, text_style(19.0)).map_err(draw_error)?;
-        let areas = body.split_evenly((1, panels.len()));
-        for (area, p) in areas.iter().zip(panels) {
-            let points = || {
-                p.series
-                    .iter()
-                    .flat_map(|(_, pts)| pts.iter())
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
-            };
-            let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-            for &(x, y) in points() {
-                x0 = x0.min(x);
-                x1 = x1.max(x);
-                y0 = y0.min(y);
-                y1 = y1.max(y);
-            }
-            if x0 > x1 {
-                (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
-            }
-            if x1 - x0 < 1e-12 {
-                (x0, x1) = (x0 - 0.5, x1 + 0.5);
-            }
-            let pad = ((y1 - y0) * 0.08).max(1e-9 + y1.abs() * 0.02);
-            let mut chart = ChartBuilder::on(area)
-                .caption(p.title.as_str(), text_style(15.0))
-                .margin(10)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
-                .map_err(draw_error)?;
-            chart
-                .configure_mesh()
-                .x_desc(p.x_label.as_str())
-                .y_desc(p.y_label.as_str())
-                .label_style(text_style(11.0))
-                .axis_desc_style(text_style(12.0))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(draw_error)?;
-            for (s, (name, pts)) in p.series.iter().enumerate() {
-                let color = PALETTE[s % PALETTE.len()];
-                chart
-                    .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-                    .map_err(draw_error)?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
-                    });
-                chart
-                    .draw_series(pts.iter().map(|&pt| Circle::new(pt, 3, color.filled())))
-                    .map_err(draw_error)?;
-            }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(180, 180, 180))
-                .label_font(text_style(11.0))
-                .draw()
-                .map_err(draw_error)?;
-        }
-        Ok(())
+    svg(LinePanels {
+        frame: Frame {
+            title: title.to_owned(),
+            caption: String::new(),
+            size: (460 * panels.len().max(1) as u32 + 20, 420),
+        },
+        panels: panels.to_vec(),
+        per_row: panels.len().max(1),
+        legend: Legend::UpperRight,
     })
 }
 

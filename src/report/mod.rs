@@ -4,7 +4,8 @@
 //! * [`thesis`] — the thesis's published numbers (tables 5.4.1, 5.4.2, 8.2.2, 8.2.3, 8.2.4,
 //!   8.3.2), transcribed once into the embedded `thesis_results.toml`;
 //! * [`summary`] — plain-Rust aggregation over seeds (mean, sample std, best run);
-//! * [`figures`] — the figures (plotters, bundled font; SVG and PNG; always available);
+//! * [`figures`] — the figures (plotters, bundled font; SVG and PNG; always available), drawn
+//!   from generic figure kinds that the notebooks' figures ([`crate::notebook`]) use too;
 //! * [`tables`] — polars tables with the thesis's values and ours − thesis (feature `reports`);
 //! * [`stats`] — Student-t intervals, paired bootstrap, detectable effects;
 //! * [`verdict`] — held / contradicted / unresolved from seed-paired intervals;

@@ -9,8 +9,8 @@
 //! The figures compute the same aggregates in plain Rust ([`crate::report::summarize`]); a test
 //! checks that both agree.
 
-use super::metric::Metric;
 use super::ceiling::{test_ceiling, Reference};
+use super::metric::Metric;
 use super::stats::student_t_quantile;
 use super::thesis::{normalize_variant, ThesisResults, ThesisTable};
 use super::verdict::LEVEL;
