@@ -131,12 +131,16 @@ fn thesis_effect(table: &str, a: &str, b: &str, metric: Metric) -> Option<f64> {
     thesis_diff(t.value(table, a, metric), t.value(table, b, metric))
 }
 
-/// "All of `checks` hold" as one claim: [`combine`]'s verdict, the weakest check's effect
-/// (lowest interval bound in the claimed direction), every comparison in the evidence.
+/// "All of `checks` hold" as one claim: [`combine`]'s verdict, the effect of the check that
+/// decides it (the first contradicted one, else the weakest: lowest interval bound), every
+/// comparison in the evidence.
 fn all_of(claim: &str, checks: &[ClaimCheck], why_not_run: &str) -> ClaimCheck {
-    let weakest = checks.iter().filter(|c| c.effect.is_some()).min_by(|a, b| {
-        let lo = |c: &ClaimCheck| c.effect.map_or(f64::MAX, |i| i.low);
-        lo(a).total_cmp(&lo(b))
+    let contradicted = checks.iter().find(|c| c.verdict == Verdict::Contradicted);
+    let weakest = contradicted.or_else(|| {
+        checks.iter().filter(|c| c.effect.is_some()).min_by(|a, b| {
+            let lo = |c: &ClaimCheck| c.effect.map_or(f64::MAX, |i| i.low);
+            lo(a).total_cmp(&lo(b))
+        })
     });
     match weakest {
         Some(w) => ClaimCheck {
