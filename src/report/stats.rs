@@ -4,8 +4,9 @@
 //!
 //! The distribution functions are written here rather than taken from a crate: they need only the
 //! regularised incomplete beta function (a continued fraction, Numerical Recipes §6.4) and a
-//! bisection, about 80 lines, and the candidates (`statrs`) pull in a linear-algebra stack for
-//! three quantiles. They are checked against tabulated values in `tests/stats.rs`.
+//! bisection, about 80 lines, against a new dependency (`statrs`, whose default features pull in
+//! nalgebra) for three quantiles. They are checked against tabulated values in
+//! `tests/stats.rs`.
 
 use crate::rng::rng_for;
 use rand::Rng as _;
@@ -238,6 +239,10 @@ pub fn f_quantile(p: f64, d1: f64, d2: f64) -> f64 {
     invert(|x| f_cdf(x, d1, d2), p, 0.0, 10.0)
 }
 
+/// A metric of (predictions, labels); `None` where it is undefined (e.g. Pearson r of a
+/// constant).
+pub type MetricFn<'a> = dyn Fn(&[f64], &[f64]) -> Option<f64> + 'a;
+
 /// Mean and sample standard deviation (n − 1) of `v` (n ≥ 2).
 fn mean_sd(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
@@ -275,7 +280,7 @@ pub fn paired_bootstrap_interval(
     a: &[f64],
     b: &[f64],
     labels: &[f64],
-    metric: &dyn Fn(&[f64], &[f64]) -> Option<f64>,
+    metric: &MetricFn<'_>,
     resamples: usize,
     level: f64,
     seed: u64,

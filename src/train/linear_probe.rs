@@ -209,11 +209,11 @@ pub fn least_squares((x, y): (&Features, &[f32]), ridge: f64) -> (Vec<f64>, f64)
     let mut a = vec![0.0; d * d];
     let mut rhs = vec![0.0; d];
     let mut centred = vec![0.0; d];
-    for i in 0..n {
+    for (i, &label) in y.iter().enumerate().take(n) {
         for (j, c) in centred.iter_mut().enumerate() {
             *c = f64::from(x.row(i)[j]) - mean_x[j];
         }
-        let yi = f64::from(y[i]) - mean_y;
+        let yi = f64::from(label) - mean_y;
         for j in 0..d {
             rhs[j] += centred[j] * yi;
             for k in 0..=j {
