@@ -263,12 +263,17 @@ impl ClaimCheck {
     }
 }
 
-/// The verdict on an interval of an effect that the claim says is positive (after orienting
-/// with [`Quantity`]'s sign).
-fn decide(oriented_low: f64, oriented_high: f64) -> Verdict {
-    if oriented_low > 0.0 {
+/// The verdict on the interval `i` of a − b when the claim says `a` is better on `q`: held when
+/// the whole interval lies on the improving side of 0, contradicted when it lies on the other.
+fn decide(q: Quantity, i: &Interval) -> Verdict {
+    let (lo, hi) = if q.sign() > 0.0 {
+        (i.low, i.high)
+    } else {
+        (-i.high, -i.low)
+    };
+    if lo > 0.0 {
         Verdict::Held
-    } else if oriented_high < 0.0 {
+    } else if hi < 0.0 {
         Verdict::Contradicted
     } else {
         Verdict::Unresolved
@@ -347,13 +352,7 @@ pub fn compare(
             }
         }
         Some(i) => {
-            let s = q.sign();
-            let (lo, hi) = if s > 0.0 {
-                (i.low, i.high)
-            } else {
-                (-i.high, -i.low)
-            };
-            let verdict = decide(lo, hi);
+            let verdict = decide(q, &i);
             let sd = i.se * (i.n as f64).sqrt();
             ClaimCheck {
                 verdict,
@@ -429,13 +428,7 @@ pub fn compare_runs(
             )
         };
     };
-    let s = q.sign();
-    let (lo, hi) = if s > 0.0 {
-        (i.low, i.high)
-    } else {
-        (-i.high, -i.low)
-    };
-    let verdict = decide(lo, hi);
+    let verdict = decide(q, &i);
     ClaimCheck {
         claim,
         verdict,
