@@ -9,7 +9,7 @@ use mmssl::experiments::registry::{chain_name, family, CHAINS};
 use mmssl::experiments::runner::{PRETRAINED_DIR, STORE_FILE};
 use mmssl::experiments::{
     expand, reproduce, FamilyId, Profile, ProfileName, ReproduceOptions, ResultRow, ResultStore,
-    RunSpec, FAMILIES,
+    RunSpec, StoreLock, FAMILIES,
 };
 use mmssl::train::{Methodology, RunConfig};
 use serde_json::Value;
@@ -85,6 +85,9 @@ fn run_counts_match_the_grids_in_every_profile() {
             ),
             ("fig-A.2.4", g.seqaug_p_apply.len().pow(2) * s("fig-A.2.4")),
             ("ssl-lr", 2 * (2 + 2 * g.ssl_lrs.len()) * s("ssl-lr")),
+            // 7 settings (text, released code, 5 switches) for the two SSL methods; supervised
+            // only where a switch acts on it (text, released code, last epoch, raw inputs).
+            ("deviations", (4 + 2 * 7) * s("deviations")),
         ]
         .into();
         for f in &FAMILIES {
@@ -123,8 +126,8 @@ fn full_profile_follows_the_thesis() {
     assert_eq!(p.config(0), thesis);
     assert_eq!(
         expand(&p, &[]).unwrap().len(),
-        790,
-        "710 runs of the thesis's families, 80 of ssl-lr"
+        880,
+        "710 runs of the thesis's families, 80 of ssl-lr, 90 of deviations"
     );
 }
 
@@ -141,8 +144,8 @@ fn quick_and_smoke_profiles_are_smaller() {
         assert_eq!(back, p);
     }
     let smoke = expand(&Profile::smoke(), &[]).unwrap();
-    // 39 runs of the thesis's families and 8 (4 reused) of `ssl-lr`.
-    assert!(smoke.len() <= 48, "smoke has {} runs", smoke.len());
+    // 39 runs of the thesis's families, 8 (4 reused) of `ssl-lr` and 18 of `deviations`.
+    assert!(smoke.len() <= 66, "smoke has {} runs", smoke.len());
 }
 
 #[test]
@@ -694,5 +697,58 @@ fn a_directory_of_another_profile_is_refused() {
     other.name = "quick".into();
     let err = reproduce(only(other, &out, &["fig-A.2.4"])).unwrap_err();
     assert!(format!("{err:#}").contains("profile"), "{err:#}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn a_locked_store_is_refused_and_repeated_rows_count_once() {
+    let out = tmp_dir("lock-dedup");
+    reproduce(only(Profile::smoke(), &out, &["fig-A.2.4"])).unwrap();
+    // As read back (timings that are not stored read as 0).
+    let rows = ResultStore::open(&out.join(STORE_FILE))
+        .unwrap()
+        .rows()
+        .to_vec();
+    assert!(!rows.is_empty());
+
+    // Another process writing to the folder (here: a lock taken by hand) refuses a second one
+    // before it touches anything.
+    let before = std::fs::read(out.join(STORE_FILE)).unwrap();
+    let lock = StoreLock::acquire(&out).unwrap();
+    let err = reproduce(only(Profile::smoke(), &out, &["fig-A.2.4"])).unwrap_err();
+    assert!(format!("{err:#}").contains("in use by another"), "{err:#}");
+    assert_eq!(std::fs::read(out.join(STORE_FILE)).unwrap(), before);
+    drop(lock);
+    reproduce(only(Profile::smoke(), &out, &["fig-A.2.4"])).unwrap();
+
+    // The same row twice (two processes before the lock existed, a file copied in twice), with
+    // another wall time: counted once.
+    let mut again = rows[0].clone();
+    again.wall_seconds += 1.0;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(out.join(STORE_FILE))
+        .unwrap();
+    writeln!(file, "{}", serde_json::to_string(&again).unwrap()).unwrap();
+    drop(file);
+    let store = ResultStore::open(&out.join(STORE_FILE)).unwrap();
+    assert_eq!(store.rows(), &rows[..]);
+    assert_eq!(store.duplicate_lines(), 1);
+
+    // The same key with other metrics: an error naming the key.
+    let mut conflict = rows[0].clone();
+    conflict.test.mae += 0.5;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(out.join(STORE_FILE))
+        .unwrap();
+    writeln!(file, "{}", serde_json::to_string(&conflict).unwrap()).unwrap();
+    drop(file);
+    let err = ResultStore::open(&out.join(STORE_FILE)).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains(&rows[0].key) && msg.contains("different results"),
+        "{msg}"
+    );
     let _ = std::fs::remove_dir_all(&out);
 }

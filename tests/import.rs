@@ -5,7 +5,7 @@
 
 mod common;
 use common::{mmssl, tmp_in, Tmp};
-use mmssl::data::import::native::{load_native_with_meta, write_atomically};
+use mmssl::data::import::native::load_native_with_meta;
 use mmssl::data::import::verify::{verify, Status};
 use mmssl::data::import::{
     import, import_to_dir, inspect::inspect, save_native, ImportErrorKind, ImportOptions,
@@ -489,7 +489,7 @@ fn corrupted_native_files_are_detected() {
 fn failed_writes_leave_nothing() {
     let dir = tmp("atomic");
     let target = dir.join("out");
-    let e = write_atomically(&target, false, |tmp| {
+    let e = mmssl::files::commit_dir(&target, false, "meta.json", |tmp| {
         std::fs::write(tmp.join("half.bin"), b"partial").unwrap();
         Err(mmssl::data::import::ImportError::new(
             ImportErrorKind::Io,

@@ -5,8 +5,8 @@ use mmssl::data::DataIdentity;
 use mmssl::experiments::{FamilyId, ResultRow};
 use mmssl::metrics::Metrics;
 use mmssl::report::{
-    best_run, check_family, render_figure, render_svg_string, summarize, FigureId, Metric,
-    ThesisResults, Verdict, FAMILIES,
+    best_run, check_family, figure_data, render_figure, render_svg_string, summarize, Figure,
+    FigureId, Metric, ThesisResults, Verdict, FAMILIES,
 };
 use mmssl::train::{Methodology, RunConfig};
 use std::collections::BTreeMap;
@@ -27,6 +27,7 @@ fn identity() -> DataIdentity {
 /// Test metrics in the thesis's units: F1 / Acc in %, Corr, MAE (stored as fractions).
 fn metrics(f1: f64, acc2: f64, acc5: f64, acc7: f64, corr: f64, mae: f64) -> Metrics {
     Metrics {
+        f1_swapped: None,
         mae,
         corr: Some(corr),
         acc7: acc7 / 100.0,
@@ -692,6 +693,47 @@ fn every_figure_renders_svg_and_png_with_a_provenance_caption() {
 }
 
 #[test]
+fn mean_figures_draw_sd_whiskers_and_say_how_many_seeds() {
+    let rows = all_rows();
+    let thesis = ThesisResults::embedded();
+    // Figure 8.4.2 (mean over seeds) gives every point of a curve its sample sd over the seeds
+    // as the whisker; figure 8.4.1 (one best run per point) has no spread to draw.
+    let lines = |id| match figure_data(id, &rows, thesis).unwrap() {
+        Figure::Lines(l) => l,
+        _ => panic!("figure {} is not a line figure", id.id()),
+    };
+    let groups = summarize(&rows, FamilyId::Fig8_4);
+    let (mean, best) = (lines(FigureId::Fig8_4_2), lines(FigureId::Fig8_4_1));
+    let mut whiskers = 0;
+    for (panel, metric) in mean.panels.iter().zip(Metric::ALL) {
+        let key = |x: f64, sd: Option<f64>| (x.to_bits(), sd.map(f64::to_bits));
+        let mut drawn: Vec<_> = panel
+            .series
+            .iter()
+            .filter(|s| !s.label.starts_with("thesis"))
+            .flat_map(|s| s.points.iter().map(|p| key(p.x, p.sd)))
+            .collect();
+        let mut expected: Vec<_> = groups
+            .iter()
+            .filter_map(|g| Some(key(g.param("fraction")?, g.std.get(metric))))
+            .collect();
+        drawn.sort();
+        expected.sort();
+        assert_eq!(drawn, expected, "{metric:?}");
+        whiskers += drawn.iter().filter(|(_, sd)| sd.is_some()).count();
+    }
+    assert!(whiskers > 0);
+    for panel in &best.panels {
+        assert!(panel.series.iter().flat_map(|s| &s.points).all(|p| p.sd.is_none()));
+    }
+    for id in [FigureId::Fig8_4_2, FigureId::Fig8_5_1, FigureId::FigA2_4] {
+        let caption = render_svg_string(id, &rows, thesis).unwrap().caption;
+        assert!(caption.contains("seeds per point: "), "{caption}");
+        assert!(caption.contains("± 1 sample sd"), "{caption}");
+    }
+}
+
+#[test]
 fn a_figure_without_rows_is_an_error() {
     let rows = table_8_2_2_rows();
     let err = render_svg_string(FigureId::Fig8_5_1, &rows, ThesisResults::embedded()).unwrap_err();
@@ -857,7 +899,7 @@ mod with_polars {
         assert!(md.contains(
             "| fig-8.5.1 | Single-stream masking ablation: P_apply x mask % (stream B off) | not run |"
         ));
-        assert!(md.contains("| fig-A.2.4 |") && md.matches("**Not run**").count() == 3);
+        assert!(md.contains("| fig-A.2.4 |") && md.matches("**Not run**").count() == 4);
         assert!(md.contains(&identity().to_string()));
         assert!(md.contains(PROFILE));
         assert!(md.contains("Synthetic stand-in data"));

@@ -97,7 +97,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut rng = rng_for(0, &[0xBE]);
     let ssl = measure("ssl step (2 views)", 170, w, r, || {
         let views = transformator.views(&large, &mut rng);
-        ssl_step(&model, &mut opt, views, &cfg.ssl.loss, &device).map(drop)
+        ssl_step(&model, &mut opt, views, &cfg, &device).map(drop)
     })?;
     let inference = measure("inference", 32, w, r, || {
         model.forward_t(&small_dev, false)?.to_vec1::<f32>()?;

@@ -63,7 +63,9 @@ impl ConfigArgs {
         if let Some(scale) = self.scale {
             cfg.data.synthetic.scale = scale;
         }
-        apply_overrides(cfg, &self.overrides)
+        let cfg = apply_overrides(cfg, &self.overrides)?;
+        cfg.validate()?;
+        Ok(cfg)
     }
 
     /// Defaults for everything but the device (for commands that take only `--device`).
@@ -107,6 +109,13 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
         return Ok(cfg);
     }
     let mut value = toml::Value::try_from(&cfg)?;
+    // `fidelity` is left out of a thesis-text config; make it addressable (`--set fidelity=…`,
+    // `--set fidelity.<switch>=true`).
+    if let Some(table) = value.as_table_mut() {
+        if !table.contains_key("fidelity") {
+            table.insert("fidelity".into(), toml::Value::try_from(cfg.fidelity)?);
+        }
+    }
     for item in overrides {
         let (key, raw) = item
             .split_once('=')

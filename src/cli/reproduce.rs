@@ -131,6 +131,12 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
             done.store.skipped_lines()
         );
     }
+    if done.store.duplicate_lines() > 0 {
+        println!(
+            "note: {} line(s) in the store repeat a run already there with the same results and were counted once",
+            done.store.duplicate_lines()
+        );
+    }
     println!(
         "store: {} ({} rows)",
         done.store.path().display(),

@@ -2,11 +2,15 @@
 //! line, with checkpoints (safetensors + config) and a metrics JSON per run.
 
 use super::common::ConfigArgs;
+use crate::data::DataIdentity;
+use crate::files;
 use crate::train::{
-    build_model, finetune_phase, load_checkpoint, pretrain_phase, run, save_checkpoint,
-    save_report, split_metrics, Methodology, PretrainRecord, Pretrained, RunConfig, RunReport,
+    build_model, finetune_phase, load_checkpoint, model_to_finetune, pretrain_phase, run,
+    save_checkpoint, save_report, split_metrics, Methodology, PretrainRecord, Pretrained,
+    RunConfig, RunReport,
 };
-use anyhow::{ensure, Result};
+use crate::train::{CONFIG_FILE, METRICS_FILE, PRETRAIN_FILE};
+use anyhow::{ensure, Context, Result};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `mmssl train`.
@@ -20,6 +24,9 @@ pub struct TrainArgs {
     /// Output directory (default `runs/<methodology>-seed<seed>`).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace the output directory if it is an earlier run (never anything else).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Arguments of `mmssl pretrain`.
@@ -30,6 +37,9 @@ pub struct PretrainArgs {
     /// Output directory (default `runs/pretrain-seed<seed>`).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace the output directory if it is an earlier run (never anything else).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Arguments of `mmssl finetune`.
@@ -50,9 +60,13 @@ pub struct FinetuneArgs {
     /// Print no progress bars or epoch lines.
     #[arg(long)]
     quiet: bool,
-    /// Output directory (default `<checkpoint>-finetune` or `<checkpoint>-linear`).
+    /// Output directory (default `<checkpoint>-finetune` or `<checkpoint>-linear`); never the
+    /// checkpoint itself.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace the output directory if it is an earlier run (never anything else).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Arguments of `mmssl evaluate`.
@@ -73,13 +87,21 @@ fn default_out(out: &Option<PathBuf>, name: String) -> PathBuf {
     out.clone().unwrap_or_else(|| Path::new("runs").join(name))
 }
 
+/// Checks, before any training, that the run can be written to `out` (see [`files`]).
+fn check_out(out: &Path, force: bool) -> Result<()> {
+    Ok(files::check_replaceable(out, force, CONFIG_FILE)?)
+}
+
 fn announce(cfg: &RunConfig) {
     eprintln!("config:\n{}", cfg.to_toml());
 }
 
-fn finish(out: &Path, varmap: &candle_nn::VarMap, report: &RunReport) -> Result<()> {
-    save_checkpoint(out, varmap, &report.config)?;
-    save_report(out, report)?;
+/// Writes the run directory atomically (weights, config, metrics) and prints its summary.
+fn finish(out: &Path, force: bool, varmap: &candle_nn::VarMap, report: &RunReport) -> Result<()> {
+    files::commit_dir(out, force, CONFIG_FILE, |tmp| -> Result<()> {
+        save_checkpoint(tmp, varmap, &report.config)?;
+        save_report(tmp, report)
+    })?;
     println!("{}", report.data);
     println!(
         "{} (best epoch {}, {} labeled samples)",
@@ -99,11 +121,12 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     let mut cfg = args.common.resolve(base)?;
     cfg.methodology = args.methodology;
     announce(&cfg);
-    let device = args.common.device()?;
-    let data = cfg.data.load()?;
-    let (_, varmap, report) = run(&cfg, &data, &device, &args.common.progress())?;
     let out = default_out(&args.out, format!("{}-seed{}", cfg.methodology, cfg.seed));
-    finish(&out, &varmap, &report)
+    check_out(&out, args.force)?;
+    let device = args.common.device()?;
+    let data = cfg.load_data()?;
+    let (_, varmap, report) = run(&cfg, &data, &device, &args.common.progress())?;
+    finish(&out, args.force, &varmap, &report)
 }
 
 /// Runs `mmssl pretrain`: Barlow Twins pre-training only; the checkpoint feeds `finetune`.
@@ -111,8 +134,10 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     let mut cfg = args.common.resolve(RunConfig::default())?;
     cfg.methodology = Methodology::SslFinetune;
     announce(&cfg);
+    let out = default_out(&args.out, format!("pretrain-seed{}", cfg.seed));
+    check_out(&out, args.force)?;
     let device = args.common.device()?;
-    let data = cfg.data.load()?;
+    let data = cfg.load_data()?;
     let (model, varmap) = build_model(&cfg, &device)?;
     let pretrained = pretrain_phase(
         &model,
@@ -122,15 +147,16 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
         &device,
         &args.common.progress(),
     )?;
-    let out = default_out(&args.out, format!("pretrain-seed{}", cfg.seed));
-    save_checkpoint(&out, &varmap, &cfg)?;
     let record = PretrainRecord {
         data: data.identity.clone(),
         config: cfg.clone(),
         seconds: pretrained.seconds,
         pretrain: pretrained,
     };
-    record.save(&out)?;
+    files::commit_dir(&out, args.force, CONFIG_FILE, |tmp| -> Result<()> {
+        save_checkpoint(tmp, &varmap, &cfg)?;
+        record.save(tmp)
+    })?;
     println!("{}", data.identity);
     print_pretrained(&record.pretrain);
     println!("wrote {}", out.display());
@@ -170,6 +196,14 @@ fn print_pretrained(p: &Pretrained) {
     }
 }
 
+/// True when `a` and `b` name the same existing folder (or the same path, when either is missing).
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Runs `mmssl finetune`: supervised fine-tuning (or linear evaluation) of a pre-trained encoder.
 pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
     let common = ConfigArgs {
@@ -177,6 +211,26 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
         quiet: args.quiet,
         ..ConfigArgs::for_device(&args.device)
     };
+    let suffix = if args.linear { "linear" } else { "finetune" };
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut name = args.checkpoint.as_os_str().to_owned();
+        name.push(format!("-{suffix}"));
+        PathBuf::from(name)
+    });
+    // A finished run (metrics.json) is not a pre-training, and the pre-training is never the
+    // output: both are refused before anything is loaded.
+    ensure!(
+        args.checkpoint.join(PRETRAIN_FILE).is_file()
+            && !args.checkpoint.join(METRICS_FILE).exists(),
+        "{}: not a `mmssl pretrain` output (expected {PRETRAIN_FILE} and no {METRICS_FILE})",
+        args.checkpoint.display()
+    );
+    ensure!(
+        !same_path(&out, &args.checkpoint),
+        "--out {} is the checkpoint being fine-tuned: choose another output",
+        out.display()
+    );
+    check_out(&out, args.force)?;
     let device = common.device()?;
     let (saved, model, varmap) = load_checkpoint(&args.checkpoint, &device)?;
     ensure!(
@@ -196,11 +250,10 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
         Methodology::SslFinetune
     };
     announce(&cfg);
-    let data = cfg.data.load()?;
-    // The pre-training's record travels into metrics.json (absent for old checkpoints).
-    let pretrained = PretrainRecord::load(&args.checkpoint)
-        .ok()
-        .map(|r| r.pretrain);
+    let data = cfg.load_data()?;
+    // The pre-training's record travels into metrics.json.
+    let pretrained = Some(PretrainRecord::load(&args.checkpoint)?.pretrain);
+    let (model, varmap) = model_to_finetune(&cfg, (model, varmap), &device)?;
     let report = finetune_phase(
         &model,
         &varmap,
@@ -210,20 +263,22 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
         &device,
         &common.progress(),
     )?;
-    let suffix = if args.linear { "linear" } else { "finetune" };
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut name = args.checkpoint.as_os_str().to_owned();
-        name.push(format!("-{suffix}"));
-        PathBuf::from(name)
-    });
-    finish(&out, &varmap, &report)
+    finish(&out, args.force, &varmap, &report)
 }
 
 /// Runs `mmssl evaluate`: the test (and valid) metrics of a saved run.
 pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
+    ensure!(
+        !args.checkpoint.join(PRETRAIN_FILE).is_file()
+            || args.checkpoint.join(METRICS_FILE).exists(),
+        "{}: a pre-training (its regression head is untrained): fine-tune it first (`mmssl finetune --checkpoint {}`)",
+        args.checkpoint.display(),
+        args.checkpoint.display()
+    );
     let device = ConfigArgs::for_device(&args.device).device()?;
     let (cfg, model, _) = load_checkpoint(&args.checkpoint, &device)?;
-    let data = cfg.data.load()?;
+    let data = cfg.load_data()?;
+    check_trained_on(&args.checkpoint, &data.identity)?;
     let valid = split_metrics(&model, &data.valid, &device)?;
     let test = split_metrics(&model, &data.test, &device)?;
     if args.json {
@@ -234,5 +289,24 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
         println!("valid metrics:\n{valid}");
         println!("test metrics:\n{test}");
     }
+    Ok(())
+}
+
+/// Refuses to score a run on other data than it was trained on (the checksum in its
+/// `metrics.json`, when it has one, against the data its config loads now).
+fn check_trained_on(dir: &Path, data: &DataIdentity) -> Result<()> {
+    let path = dir.join(METRICS_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let report: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let trained = report["data"]["sha256"].as_str().unwrap_or_default();
+    ensure!(
+        trained.is_empty() || trained == data.sha256,
+        "{}: the run was trained on data with checksum {trained}, but its config now loads {data}: \
+         the data changed since training",
+        path.display()
+    );
     Ok(())
 }

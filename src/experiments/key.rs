@@ -14,7 +14,7 @@
 //! Canonical JSON: objects with keys sorted bytewise, no whitespace, numbers as serde_json prints
 //! them (shortest round-trip form for floats).
 
-use crate::train::{DataConfig, RunConfig};
+use crate::train::{DataConfig, Fidelity, RunConfig};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -127,6 +127,9 @@ pub fn pretrain_key(config: &RunConfig, data_sha256: &str) -> String {
         model: &'a crate::model::ModelConfig,
         ssl: &'a crate::train::SslConfig,
         seed: u64,
+        // Absent under the thesis's text, so that keys from before released-code mode hold.
+        #[serde(skip_serializing_if = "Fidelity::is_thesis_text")]
+        fidelity: Fidelity,
     }
     sha256_hex(&PretrainIdentity {
         data_sha256,
@@ -134,6 +137,7 @@ pub fn pretrain_key(config: &RunConfig, data_sha256: &str) -> String {
         model: &config.model,
         ssl: &config.ssl,
         seed: config.seed,
+        fidelity: config.fidelity.pretraining_part(),
     })
 }
 

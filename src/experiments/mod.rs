@@ -34,4 +34,4 @@ pub use registry::{expand, Family, Grid, RunSpec, FAMILIES};
 pub use runner::{
     reproduce, store_path, FamilySummary, Plan, ReproduceOptions, Reproduction, Summary,
 };
-pub use store::{ResultRow, ResultStore};
+pub use store::{ResultRow, ResultStore, StoreLock, LOCK_FILE};

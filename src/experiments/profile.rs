@@ -252,6 +252,7 @@ impl Profile {
                 (FamilyId::Table8_2_4, (0..5).collect()),
                 (FamilyId::Fig8_4, (0..5).collect()),
                 (FamilyId::SslLr, (0..5).collect()),
+                (FamilyId::Deviations, (0..3).collect()),
             ]),
             grids: Grids {
                 double_mask_pct: vec![0.2, 0.7, 1.0],
@@ -305,6 +306,7 @@ impl Profile {
                 (FamilyId::Table8_2_4, (0..5).collect()),
                 (FamilyId::Fig8_4, (0..5).collect()),
                 (FamilyId::SslLr, (0..5).collect()),
+                (FamilyId::Deviations, (0..3).collect()),
             ]),
             grids: Grids {
                 fractions: vec![0.01, 0.1, 1.0],

@@ -22,7 +22,8 @@ use super::family::FamilyId;
 use super::key::{pretrain_key, row_key, run_key};
 use super::profile::Profile;
 use crate::augment::{AugmentConfig, AugmentKind};
-use crate::train::{Methodology, RunConfig};
+use crate::train::fidelity::SWITCHES;
+use crate::train::{Fidelity, Methodology, RunConfig, SslConfig};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -161,6 +162,10 @@ pub enum Grid {
     /// linear-evaluated and fine-tuned at 10 % and 100 % labels, beside the supervised and
     /// random-frozen baselines at the same label fractions, per seed (`ssl-lr`).
     SslLearningRate,
+    /// Supervised, SSL (masking) fine-tuned and SSL linear-evaluated at full labels under the
+    /// thesis's text, the released code, and each released-code switch alone (those that act on
+    /// the methodology), per seed (`deviations`). Variants are `<method>:<setting>`.
+    Deviations,
 }
 
 /// One experiment family of chapter 8 / appendix A.2.
@@ -177,7 +182,7 @@ pub struct Family {
 }
 
 /// The registry: every family of thesis chapter 8 and appendix A.2, in the thesis's order.
-pub const FAMILIES: [Family; 8] = [
+pub const FAMILIES: [Family; 9] = [
     Family {
         id: FamilyId::Table8_2_2,
         title:
@@ -246,7 +251,38 @@ pub const FAMILIES: [Family; 8] = [
         feeds: &["the pre-training diagnostics"],
         grid: Grid::SslLearningRate,
     },
+    Family {
+        id: FamilyId::Deviations,
+        title: "Released-code mode: each difference of the released code from the text, alone and all together",
+        feeds: &["the deviations ranking"],
+        grid: Grid::Deviations,
+    },
 ];
+
+/// The settings of the `deviations` family: the text, the released code, and each switch that
+/// trains differently alone (weighted F1's swapped arguments change no training: the report
+/// computes them from every run's stored predictions).
+pub fn deviation_settings() -> Vec<(&'static str, Fidelity)> {
+    let mut out = vec![
+        ("thesis-text", Fidelity::THESIS_TEXT),
+        ("released-code", Fidelity::RELEASED_CODE),
+    ];
+    for name in SWITCHES {
+        if name != "f1_arguments_swapped" {
+            out.push((name, Fidelity::only(name).expect("a listed switch")));
+        }
+    }
+    out
+}
+
+/// True when `fidelity` changes anything a run of `methodology` does (a supervised run does not
+/// pre-train, so the pre-training switches and the weight transfer leave it as it is).
+fn acts_on(fidelity: &Fidelity, methodology: Methodology) -> bool {
+    if methodology.pretrains() {
+        return true;
+    }
+    fidelity.last_epoch_evaluated || fidelity.no_input_standardisation || fidelity.is_thesis_text()
+}
 
 /// The family with this id.
 pub fn family(id: FamilyId) -> &'static Family {
@@ -412,6 +448,34 @@ impl Family {
                                 let mut cfg =
                                     configure(profile, s, Methodology::SslFinetune, &[SeqAug]);
                                 cfg.ssl.augment.seqaug.p = [p1, p2];
+                                cfg
+                            },
+                        );
+                    }
+                }
+            }
+            Grid::Deviations => {
+                for (setting, fidelity) in deviation_settings() {
+                    for (method, methodology) in [
+                        ("supervised", Methodology::Supervised),
+                        ("ssl-finetune", Methodology::SslFinetune),
+                        ("ssl-linear", Methodology::SslLinear),
+                    ] {
+                        if !acts_on(&fidelity, methodology) {
+                            continue;
+                        }
+                        push(
+                            format!("{method}:{setting}"),
+                            BTreeMap::new(),
+                            &seeds,
+                            &|s| {
+                                let mut cfg = configure(profile, s, methodology, &[Masking]);
+                                if methodology.pretrains() {
+                                    // The text's SSL rate (table 7.3.2), so that the released
+                                    // code's rate is a difference to measure.
+                                    cfg.ssl.lr = SslConfig::default().lr;
+                                }
+                                cfg.fidelity = fidelity;
                                 cfg
                             },
                         );

@@ -20,9 +20,9 @@
 //! * **Pre-training is cached.** Runs with the same [`super::key::pretrain_key`] (same data, model,
 //!   SSL settings and seed — e.g. every labeled fraction of one SSL model in figure 8.4, or the
 //!   fine-tuned and linear variants of figure 8.5.1) pre-train once. The pre-trained weights are
-//!   written with [`save_checkpoint`] into `pretrained/.tmp-<key>-…`, synced, and renamed to
-//!   `pretrained/<key>`: a directory with the final name is always complete, a half-written one
-//!   never has it (left-over `.tmp-*` directories are removed at the next start). Every SSL run,
+//!   written with [`save_checkpoint`] into a hidden temporary folder, synced, and renamed to
+//!   `pretrained/<key>` ([`crate::files::commit_dir`]): a directory with the final name is always
+//!   complete (left-over temporary folders are removed at the next start). Every SSL run,
 //!   the first one included, fine-tunes a model loaded from that directory, so a run's numbers do
 //!   not depend on whether its pre-training was cached.
 //! * **Parallel runs** (`jobs > 1`): runs are grouped by pre-training key (supervised runs by run
@@ -38,12 +38,14 @@ use super::family::FamilyId;
 use super::key::canonical_json;
 use super::profile::Profile;
 use super::registry::{self, format_params, RunSpec};
-use super::store::{ResultRow, ResultStore};
+use super::store::{ResultRow, ResultStore, StoreLock};
 use crate::data::{DataIdentity, Dataset};
+use crate::files;
 use crate::model::Model;
 use crate::train::{
-    build_model, finetune_phase, load_checkpoint, predict, pretrain_phase, save_checkpoint,
-    Methodology, PretrainRecord, Progress, RunConfig, CONFIG_FILE, PRETRAIN_FILE, WEIGHTS_FILE,
+    build_model, finetune_phase, load_checkpoint, model_to_finetune, predict, pretrain_phase,
+    save_checkpoint, DataConfig, Methodology, PretrainRecord, Progress, RunConfig, CONFIG_FILE,
+    WEIGHTS_FILE,
 };
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use candle_core::Device;
@@ -53,7 +55,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -63,8 +65,6 @@ pub const STORE_FILE: &str = "results.jsonl";
 pub const PROFILE_FILE: &str = "profile.json";
 /// The pre-training cache inside an output directory.
 pub const PRETRAINED_DIR: &str = "pretrained";
-
-const TMP_PREFIX: &str = ".tmp-";
 
 /// The path of the results store of output directory `out`.
 pub fn store_path(out: &Path) -> PathBuf {
@@ -171,8 +171,10 @@ struct Job {
 #[derive(Debug)]
 pub struct Plan {
     options: ReproduceOptions,
-    data: Dataset,
+    data: Datasets,
     store: ResultStore,
+    /// Held from [`Plan::prepare`] until the runs are done.
+    _lock: StoreLock,
     /// Groups of jobs sharing a pre-training (or a run key), in registry order.
     groups: Vec<Vec<Job>>,
     /// Finished rows by run key (over the whole registry of the profile).
@@ -195,28 +197,34 @@ impl Plan {
         let selected = registry::expand(profile, &options.only)?;
         let base = profile.config(0);
         for spec in &all {
+            spec.config
+                .validate()
+                .with_context(|| format!("profile {}: {}", profile.name, spec.label()))?;
             ensure!(
                 spec.config.data == base.data,
                 "{}: every run of a profile must use the same data settings",
                 spec.label()
             );
         }
-        let data = base.data.load()?;
+        let data = Datasets::load(&base, &selected)?;
+        let first = data.base();
         ensure!(
-            data.dims() == base.model.input_dims,
+            first.dims() == base.model.input_dims,
             "data {} has feature dims {:?} but model.input_dims is {:?}",
-            data.identity,
-            data.dims(),
+            first.identity,
+            first.dims(),
             base.model.input_dims
         );
-        let sha = data.identity.sha256.clone();
+        let sha = first.identity.sha256.clone();
 
         fs::create_dir_all(&options.out)
             .with_context(|| format!("creating {}", options.out.display()))?;
+        // Before anything in the folder is touched: another process may be writing to it.
+        let lock = StoreLock::acquire(&options.out)?;
         check_profile_dir(&options.out, profile)?;
         fs::write(options.out.join(PROFILE_FILE), profile.to_json())
             .with_context(|| format!("writing {}", options.out.join(PROFILE_FILE).display()))?;
-        remove_stale_tmp(&options.out.join(PRETRAINED_DIR))?;
+        files::remove_stale_tmp(&options.out.join(PRETRAINED_DIR))?;
         let store = ResultStore::open(&store_path(&options.out))?;
 
         let mut known = HashMap::new();
@@ -261,6 +269,7 @@ impl Plan {
             options,
             data,
             store,
+            _lock: lock,
             groups,
             known,
             summary,
@@ -269,7 +278,7 @@ impl Plan {
 
     /// The data every run uses.
     pub fn data(&self) -> &DataIdentity {
-        &self.data.identity
+        &self.data.base().identity
     }
 
     /// Runs to do in this invocation (not yet in the store).
@@ -296,6 +305,7 @@ impl Plan {
             options,
             data,
             store,
+            _lock,
             groups,
             known,
             summary,
@@ -323,7 +333,6 @@ impl Plan {
             bar,
             failed: AtomicBool::new(false),
             error: Mutex::new(None),
-            tmp_counter: AtomicU64::new(0),
         };
         let workers = options.jobs.min(pending.max(1));
         std::thread::scope(|scope| {
@@ -347,7 +356,7 @@ impl Plan {
         Ok(Reproduction {
             store,
             summary,
-            data: data.identity,
+            data: data.base().identity.clone(),
         })
     }
 }
@@ -359,7 +368,7 @@ fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
 /// State shared by the worker threads.
 struct Shared<'a> {
     options: &'a ReproduceOptions,
-    data: &'a Dataset,
+    data: &'a Datasets,
     store: Mutex<ResultStore>,
     known: Mutex<HashMap<String, ResultRow>>,
     queue: Mutex<VecDeque<Vec<Job>>>,
@@ -367,7 +376,6 @@ struct Shared<'a> {
     bar: ProgressBar,
     failed: AtomicBool,
     error: Mutex<Option<anyhow::Error>>,
-    tmp_counter: AtomicU64,
 }
 
 /// How a run's encoder was obtained.
@@ -486,8 +494,10 @@ impl Shared<'_> {
                 (model, varmap, None, Source::Random)
             }
         };
-        let report = finetune_phase(&model, &varmap, cfg, self.data, pretrain, device, &quiet)?;
-        let test_predictions = predict(&model, &self.data.test, device)?
+        let data = self.data.for_run(cfg)?;
+        let (model, varmap) = model_to_finetune(cfg, (model, varmap), device)?;
+        let report = finetune_phase(&model, &varmap, cfg, data, pretrain, device, &quiet)?;
+        let test_predictions = predict(&model, &data.test, device)?
             .into_iter()
             .map(|p| p as f32)
             .collect();
@@ -506,7 +516,7 @@ impl Shared<'_> {
             data: report.data,
             config: report.config,
             test_predictions,
-            test_labels: self.data.test.labels.clone(),
+            test_labels: data.test.labels.clone(),
             pretrain: report.pretrain,
         };
         Ok((row, source))
@@ -530,70 +540,64 @@ impl Shared<'_> {
         let pcfg = RunConfig {
             methodology: Methodology::SslFinetune,
             supervised: Default::default(),
+            fidelity: cfg.fidelity.pretraining_part(),
             ..cfg.clone()
         };
         let device = &self.options.device;
+        let data = self.data.for_run(cfg)?;
         let (model, varmap): (Model, VarMap) = build_model(&pcfg, device)?;
-        let pretrain = pretrain_phase(
-            &model,
-            &varmap,
-            &pcfg,
-            self.data,
-            device,
-            &Progress::quiet(),
-        )?;
-        fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
-        let tmp = root.join(format!(
-            "{TMP_PREFIX}{key}-{}-{}",
-            std::process::id(),
-            self.tmp_counter.fetch_add(1, Ordering::SeqCst)
-        ));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp)?;
-        }
-        save_checkpoint(&tmp, &varmap, &pcfg)?;
+        let pretrain = pretrain_phase(&model, &varmap, &pcfg, data, device, &Progress::quiet())?;
         let record = PretrainRecord {
-            data: self.data.identity.clone(),
+            data: data.identity.clone(),
             config: pcfg,
             seconds: pretrain.seconds,
             pretrain,
         };
-        record.save(&tmp)?;
-        for name in [WEIGHTS_FILE, CONFIG_FILE, PRETRAIN_FILE] {
-            fs::File::open(tmp.join(name))
-                .and_then(|f| f.sync_all())
-                .with_context(|| format!("syncing {}", tmp.join(name).display()))?;
-        }
-        if dir.exists() {
-            // An entry without a readable record: replaced by the complete one.
-            fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
-        }
-        if let Err(err) = fs::rename(&tmp, &dir) {
-            // Another process finished the same pre-training first: keep its copy.
-            fs::remove_dir_all(&tmp).ok();
-            if !dir.join(WEIGHTS_FILE).is_file() {
-                return Err(err).with_context(|| format!("renaming to {}", dir.display()));
-            }
-        }
-        if let Ok(d) = fs::File::open(&root) {
-            d.sync_all().ok();
-        }
+        // An entry without a readable record (written by hand, or by an older version) is ours to
+        // replace: the cache folder holds nothing else.
+        files::commit_dir(&dir, true, WEIGHTS_FILE, |tmp| -> Result<()> {
+            save_checkpoint(tmp, &varmap, &record.config)?;
+            record.save(tmp)
+        })?;
         Ok((dir, record, true))
     }
 }
 
-/// Removes `.tmp-*` directories left by an interrupted pre-training.
-fn remove_stale_tmp(root: &Path) -> Result<()> {
-    let Ok(entries) = fs::read_dir(root) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
-            fs::remove_dir_all(entry.path())
-                .with_context(|| format!("removing {}", entry.path().display()))?;
+/// The data of a reproduction: one [`Dataset`] per distinct effective data setting of its runs
+/// ([`RunConfig::effective_data`]: standardised inputs, and raw ones for runs under
+/// `fidelity.no_input_standardisation`), each loaded once.
+#[derive(Debug)]
+struct Datasets(Vec<(DataConfig, Dataset)>);
+
+impl Datasets {
+    /// Loads the data of `base` and of every run in `specs`.
+    fn load(base: &RunConfig, specs: &[RunSpec]) -> Result<Datasets> {
+        let mut sets: Vec<(DataConfig, Dataset)> = Vec::new();
+        let wanted = std::iter::once(base.effective_data())
+            .chain(specs.iter().map(|s| s.config.effective_data()));
+        for data in wanted {
+            if !sets.iter().any(|(d, _)| *d == data) {
+                let loaded = data.load()?;
+                sets.push((data, loaded));
+            }
         }
+        Ok(Datasets(sets))
     }
-    Ok(())
+
+    /// The profile's own data (the identity every row records).
+    fn base(&self) -> &Dataset {
+        &self.0[0].1
+    }
+
+    /// The data `cfg` runs on.
+    fn for_run(&self, cfg: &RunConfig) -> Result<&Dataset> {
+        let wanted = cfg.effective_data();
+        self.0
+            .iter()
+            .find(|(d, _)| *d == wanted)
+            .map(|(_, data)| data)
+            .ok_or_else(|| anyhow!("no data loaded for the settings of this run (a bug)"))
+    }
 }
 
 fn pct(x: Option<f64>) -> String {

@@ -2,12 +2,17 @@
 //! before the next run starts, so an interrupted reproduction (even `kill -9`) loses no finished
 //! run. A line cut short by a crash is not valid JSON and is skipped (and reported) on reading;
 //! it can never corrupt the rows before it.
+//!
+//! A reproduction holds [`StoreLock`] on its output folder while it writes, so a second process
+//! on the same folder refuses at once instead of repeating every run. Readers deduplicate by row
+//! key: a row repeated with the same metrics (e.g. copied in twice) counts once; the same key with
+//! different metrics is an error naming the key and both lines.
 
 use super::family::FamilyId;
 use crate::data::DataIdentity;
 use crate::metrics::Metrics;
 use crate::train::{Methodology, Pretrained, RunConfig};
-use anyhow::{Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -63,32 +68,89 @@ pub struct ResultStore {
     rows: Vec<ResultRow>,
     keys: HashSet<String>,
     skipped_lines: usize,
+    duplicate_lines: usize,
+}
+
+/// An exclusive advisory lock (`<dir>/reproduce.lock`) held while a reproduction writes to
+/// `dir`; released when dropped or when the process ends, however it ends.
+#[derive(Debug)]
+pub struct StoreLock {
+    _file: File,
+}
+
+/// File name of [`StoreLock`] inside a results folder.
+pub const LOCK_FILE: &str = "reproduce.lock";
+
+impl StoreLock {
+    /// Takes the lock on `dir` (which must exist), or fails at once, naming the folder, when
+    /// another process holds it.
+    pub fn acquire(dir: &Path) -> Result<StoreLock> {
+        let path = dir.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(StoreLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "{} is in use by another `mmssl reproduce` (it holds {}): wait for it to finish, or \
+                 give this one another --out",
+                dir.display(),
+                path.display()
+            ),
+            Err(std::fs::TryLockError::Error(err)) => {
+                Err(err).with_context(|| format!("locking {}", path.display()))
+            }
+        }
+    }
 }
 
 impl ResultStore {
     /// Opens (or starts) the store at `path`, reading every complete row; unreadable lines
-    /// (a crash mid-write) are counted in [`ResultStore::skipped_lines`] and ignored.
+    /// (a crash mid-write) are counted in [`ResultStore::skipped_lines`] and ignored. A row whose
+    /// key an earlier line has is dropped when it agrees with it in everything but its wall time
+    /// ([`ResultStore::duplicate_lines`]) and is an error otherwise.
     pub fn open(path: &Path) -> Result<ResultStore> {
         let mut store = ResultStore {
             path: path.to_path_buf(),
             rows: Vec::new(),
             keys: HashSet::new(),
             skipped_lines: 0,
+            duplicate_lines: 0,
         };
         if path.exists() {
             let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-            for line in BufReader::new(file).lines() {
+            let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
+            for (index, line) in BufReader::new(file).lines().enumerate() {
                 let line = line.with_context(|| format!("reading {}", path.display()))?;
                 if line.trim().is_empty() {
                     continue;
                 }
-                match serde_json::from_str::<ResultRow>(&line) {
-                    Ok(row) => {
-                        store.keys.insert(row.key.clone());
-                        store.rows.push(row);
-                    }
-                    Err(_) => store.skipped_lines += 1,
+                let Ok(row) = serde_json::from_str::<ResultRow>(&line) else {
+                    store.skipped_lines += 1;
+                    continue;
+                };
+                if let Some(&earlier) = first_line.get(&row.key) {
+                    let kept = store.get(&row.key).expect("a key with a line has a row");
+                    ensure!(
+                        same_run_result(kept, &row),
+                        "{}: line {} repeats run key {} ({} {} seed {}) of line {earlier} with \
+                         different results; remove the wrong line",
+                        path.display(),
+                        index + 1,
+                        row.key,
+                        row.family,
+                        row.variant,
+                        row.seed
+                    );
+                    store.duplicate_lines += 1;
+                    continue;
                 }
+                first_line.insert(row.key.clone(), index + 1);
+                store.keys.insert(row.key.clone());
+                store.rows.push(row);
             }
         }
         Ok(store)
@@ -133,6 +195,11 @@ impl ResultStore {
         self.skipped_lines
     }
 
+    /// Lines dropped because an earlier line holds the same run with the same results.
+    pub fn duplicate_lines(&self) -> usize {
+        self.duplicate_lines
+    }
+
     /// Where the store lives.
     pub fn path(&self) -> &Path {
         &self.path
@@ -147,6 +214,16 @@ impl ResultStore {
     pub fn family_rows(&self, family: FamilyId) -> impl Iterator<Item = &ResultRow> + '_ {
         self.rows.iter().filter(move |row| row.family == family)
     }
+}
+
+/// Two rows of the same key hold the same result: equal in everything but their wall time.
+fn same_run_result(a: &ResultRow, b: &ResultRow) -> bool {
+    let untimed = |row: &ResultRow| ResultRow {
+        wall_seconds: 0.0,
+        ..row.clone()
+    };
+    // Compared as JSON so that an undefined metric (NaN read back as null) equals itself.
+    serde_json::to_value(untimed(a)).ok() == serde_json::to_value(untimed(b)).ok()
 }
 
 fn ends_with_newline(path: &Path) -> Result<bool> {

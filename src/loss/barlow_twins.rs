@@ -6,6 +6,9 @@ use candle_core::{bail, Result, Tensor};
 /// zero-variance dimensions finite (see [`crate::loss`] for the exactness bound).
 pub const DEFAULT_EPS: f64 = 1e-8;
 
+/// PyTorch BatchNorm's default variance floor: the released code's [`cross_correlation_unnormalised`].
+pub const BATCH_NORM_EPS: f64 = 1e-5;
+
 /// Hyper-parameters of the Barlow Twins loss (eq. 6.3.1 / 6.3.2); defaults follow table 7.3.2.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -60,6 +63,16 @@ pub fn cross_correlation(z_a: &Tensor, z_b: &Tensor, eps: f64) -> Result<Tensor>
         centred.broadcast_div(&norm)
     };
     standardise(z_a)?.t()?.matmul(&standardise(z_b)?)
+}
+
+/// The released code's cross-correlation `bn(z_a)ᵀ bn(z_b)` — affine-free BatchNorm with the
+/// batch's statistics (biased variance, eps 1e-5), not divided by the batch size
+/// (`docs/fidelity.md` §4 item 5). Since [`cross_correlation`] divides centred columns by
+/// `√(N (var + eps))`, this is exactly `N ·` [`cross_correlation`] at `eps` = 1e-5: its
+/// diagonal is ≈ N times the views' per-dimension correlation.
+pub fn cross_correlation_unnormalised(z_a: &Tensor, z_b: &Tensor) -> Result<Tensor> {
+    let batch = z_a.dims2()?.0;
+    cross_correlation(z_a, z_b, BATCH_NORM_EPS)? * batch as f64
 }
 
 /// Eq. 6.3.1 on a given square `C`: `Σ_i (1 − C_ii)² + λ Σ_i Σ_{j≠i} C_ij²` as a scalar tensor.

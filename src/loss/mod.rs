@@ -31,5 +31,6 @@ mod barlow_twins;
 
 pub use barlow_twins::{
     barlow_twins_loss, barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
-    BarlowTwinsConfig, BarlowTwinsTerms, DEFAULT_EPS,
+    cross_correlation_unnormalised, BarlowTwinsConfig, BarlowTwinsTerms, BATCH_NORM_EPS,
+    DEFAULT_EPS,
 };

@@ -43,6 +43,32 @@ pub enum CsvErrorKind {
         /// The header row as read, comma-joined.
         header: String,
     },
+    /// The header names a required column twice.
+    #[error("line 1: column `{column}` appears {count} times in header `{header}`, expected once")]
+    DuplicateColumn {
+        /// `prediction` or `label`.
+        column: &'static str,
+        /// How often it appears.
+        count: usize,
+        /// The header row as read, comma-joined.
+        header: String,
+    },
+    /// A label outside the MOSEI sentiment range [-3, 3].
+    #[error("line {line}, column `label`: expected a sentiment in [-3, 3], found {value}")]
+    LabelRange {
+        /// Line of the row.
+        line: u64,
+        /// The label.
+        value: f64,
+    },
+    /// A prediction too large for a sentiment score, whose sums would overflow.
+    #[error("line {line}, column `prediction`: expected |value| ≤ 1e6 (a sentiment score; the metrics clip to [-3, 3]), found {value}")]
+    PredictionRange {
+        /// Line of the row.
+        line: u64,
+        /// The prediction.
+        value: f64,
+    },
     /// The header is not followed by any data row.
     #[error("no data rows: expected at least one row after the header (line 1)")]
     NoRows,
@@ -79,10 +105,10 @@ pub enum CsvErrorKind {
 }
 
 /// Reads a CSV whose header names the columns `prediction` and `label` (any order; other
-/// columns are ignored; the first of duplicated names is used) for thesis 7.3 scoring.
+/// columns are ignored; each of the two must appear once) for thesis 7.3 scoring.
 ///
 /// Fields are trimmed of surrounding whitespace, blank lines are skipped, and every value must be
-/// a finite number.
+/// a finite number; labels must lie in [-3, 3] and predictions within ±1e6.
 pub fn read_predictions_csv(path: &Path) -> Result<PredictionTable, CsvError> {
     read_table(path).map_err(|kind| CsvError {
         path: path.to_path_buf(),
@@ -100,13 +126,22 @@ fn read_table(path: &Path) -> Result<PredictionTable, CsvErrorKind> {
     if header.is_empty() {
         return Err(CsvErrorKind::EmptyFile);
     }
+    let joined = || header.iter().collect::<Vec<_>>().join(",");
     let column_index = |column: &'static str| {
+        let count = header.iter().filter(|name| *name == column).count();
+        if count > 1 {
+            return Err(CsvErrorKind::DuplicateColumn {
+                column,
+                count,
+                header: joined(),
+            });
+        }
         header
             .iter()
             .position(|name| name == column)
             .ok_or_else(|| CsvErrorKind::MissingColumn {
                 column,
-                header: header.iter().collect::<Vec<_>>().join(","),
+                header: joined(),
             })
     };
     let (prediction_index, label_index) = (column_index("prediction")?, column_index("label")?);
@@ -128,12 +163,19 @@ fn read_table(path: &Path) -> Result<PredictionTable, CsvErrorKind> {
                 found: record.len(),
             });
         }
-        table
-            .predictions
-            .push(parse_field(&record[prediction_index], line, "prediction")?);
-        table
-            .labels
-            .push(parse_field(&record[label_index], line, "label")?);
+        let prediction = parse_field(&record[prediction_index], line, "prediction")?;
+        if prediction.abs() > 1e6 {
+            return Err(CsvErrorKind::PredictionRange {
+                line,
+                value: prediction,
+            });
+        }
+        let label = parse_field(&record[label_index], line, "label")?;
+        if !(-3.0..=3.0).contains(&label) {
+            return Err(CsvErrorKind::LabelRange { line, value: label });
+        }
+        table.predictions.push(prediction);
+        table.labels.push(label);
     }
     if table.labels.is_empty() {
         return Err(CsvErrorKind::NoRows);

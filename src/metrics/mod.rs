@@ -46,6 +46,11 @@ pub struct Metrics {
     pub f1_has0: f64,
     /// Number of samples.
     pub n: usize,
+    /// `f1_non0` as the released code computes it, with sklearn's arguments swapped
+    /// (`docs/fidelity.md` §4 item 13, [`weighted_f1_swapped`]); only where a run asks for it
+    /// (`fidelity.f1_arguments_swapped`), always beside the correct value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub f1_swapped: Option<f64>,
 }
 
 /// Why [`evaluate`] rejected its input (thesis 7.3 metrics need paired, finite scores).
@@ -116,7 +121,21 @@ pub fn evaluate(predictions: &[f64], labels: &[f64]) -> Result<Metrics, MetricsE
         acc2_has0: accuracy(&has0_true, &has0_pred).expect(NON_EMPTY),
         f1_has0: weighted_f1(&has0_true, &has0_pred).expect(NON_EMPTY),
         n: labels.len(),
+        f1_swapped: None,
     })
+}
+
+/// The released code's reported F1 (`utils/mosei_metrics.py:55-57`): `f1_score(p > 0, y > 0,
+/// average="weighted")` over the samples with `y != 0` — predictions in sklearn's `y_true` slot,
+/// so the classes are weighted by how often they are predicted. `None` without such samples.
+pub fn weighted_f1_swapped(predictions: &[f64], labels: &[f64]) -> Option<f64> {
+    let (truth, predicted): (Vec<bool>, Vec<bool>) = labels
+        .iter()
+        .zip(predictions)
+        .filter(|&(&y, _)| y != 0.0)
+        .map(|(&y, &p)| (y > 0.0, p > 0.0))
+        .unzip();
+    weighted_f1(&predicted, &truth)
 }
 
 /// A human-readable table of the thesis 7.3 metrics, `n/a` where a metric is undefined.

@@ -1,7 +1,7 @@
 //! `REPORT.md`: per experiment family the thesis's claim, our numbers, the data they came from,
 //! and whether the claim held on that data; tables inline, figures linked.
 
-use super::claims::{check_family, verdict_counts, FAMILIES};
+use super::claims::{check_family, deviation_ranking, verdict_counts, FAMILIES};
 use super::diagnostics::diagnostics_markdown;
 use super::figures::{render_figure, FigureId};
 use super::summary::{family_rows, provenance, summarize};
@@ -135,7 +135,16 @@ pub(super) fn write_report(
             measured(rows, info.family, thesis)
         )?;
         writeln!(sections, "**Did the claims hold on this data?**\n")?;
-        writeln!(sections, "{}", claims_table(&checks))?;
+        if info.family == FamilyId::Deviations {
+            writeln!(
+                sections,
+                "Ranked by the size of the effect within each metric (largest first).\n"
+            )?;
+            let ranked: Vec<ClaimCheck> = deviation_ranking(&checks).into_iter().cloned().collect();
+            writeln!(sections, "{}", claims_table(&ranked))?;
+        } else {
+            writeln!(sections, "{}", claims_table(&checks))?;
+        }
         let diagnostics = diagnostics_markdown(rows, info.family);
         if !diagnostics.is_empty() {
             writeln!(sections, "**What pre-training learned.**\n\n{diagnostics}")?;

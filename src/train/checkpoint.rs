@@ -4,6 +4,7 @@ use super::config::RunConfig;
 use super::run::{build_model, RunReport};
 use super::ssl::Pretrained;
 use crate::data::DataIdentity;
+use crate::files;
 use crate::model::Model;
 use anyhow::{Context, Result};
 use candle_core::Device;
@@ -39,10 +40,10 @@ pub struct PretrainRecord {
 impl PretrainRecord {
     /// Writes `<dir>/pretrain.json` atomically.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        write_atomic(
+        Ok(files::write_file(
             &dir.join(PRETRAIN_FILE),
             serde_json::to_string_pretty(self)?.as_bytes(),
-        )
+        )?)
     }
 
     /// Reads `<dir>/pretrain.json`.
@@ -63,16 +64,19 @@ pub fn save_checkpoint(dir: &Path, varmap: &VarMap, cfg: &RunConfig) -> Result<(
     varmap
         .save(dir.join(WEIGHTS_FILE))
         .with_context(|| format!("writing {}", dir.join(WEIGHTS_FILE).display()))?;
-    write_atomic(&dir.join(CONFIG_FILE), cfg.to_toml().as_bytes())
+    Ok(files::write_file(
+        &dir.join(CONFIG_FILE),
+        cfg.to_toml().as_bytes(),
+    )?)
 }
 
 /// Writes the report as `metrics.json` into `dir`.
 pub fn save_report(dir: &Path, report: &RunReport) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    write_atomic(
+    Ok(files::write_file(
         &dir.join(METRICS_FILE),
         serde_json::to_string_pretty(report)?.as_bytes(),
-    )
+    )?)
 }
 
 /// Reads a run directory's config and weights into a model built for that config.
@@ -88,11 +92,4 @@ pub fn load_checkpoint(dir: &Path, device: &Device) -> Result<(RunConfig, Model,
         .load(&weights)
         .with_context(|| format!("loading {}", weights.display()))?;
     Ok((cfg, model, varmap))
-}
-
-/// Writes through a temporary file and a rename, so a reader never sees half a file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
 }

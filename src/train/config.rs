@@ -1,6 +1,7 @@
 //! Typed run configuration: the methodology (thesis 7.1) and the hyper-parameters of tables
 //! 7.3.1 / 7.3.2 as defaults. Printed with, and stored beside, every result.
 
+use super::fidelity::Fidelity;
 use crate::augment::AugmentConfig;
 use crate::data::synthetic::SyntheticConfig;
 use crate::loss::BarlowTwinsConfig;
@@ -171,12 +172,81 @@ pub struct RunConfig {
     pub supervised: SupervisedConfig,
     /// Self-supervised phase (table 7.3.2), used by the SSL methodologies.
     pub ssl: SslConfig,
+    /// Released-code mode (see [`super::fidelity`]): `thesis-text` (default, not written to
+    /// configs), `released-code`, or single switches.
+    #[serde(
+        skip_serializing_if = "Fidelity::is_thesis_text",
+        deserialize_with = "super::fidelity::preset_or_switches"
+    )]
+    pub fidelity: Fidelity,
 }
 
 impl RunConfig {
     /// Parses a TOML config; missing fields take the thesis defaults, unknown fields are errors.
     pub fn from_toml(text: &str) -> Result<RunConfig, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    /// Checks every numeric field against its allowed range, naming the key, before any work
+    /// starts: learning rates positive and finite, sizes and epochs at least 1 (an SSL batch at
+    /// least 2: the loss needs batch statistics), `lr_factor` and `labeled_fraction` in (0, 1],
+    /// λ ≥ 0, `eps` > 0, and the model, augmentation and synthetic-data settings.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        use anyhow::{bail, Context};
+        let positive = [
+            ("supervised.lr", self.supervised.lr),
+            ("ssl.lr", self.ssl.lr),
+            ("ssl.loss.eps", self.ssl.loss.eps),
+        ];
+        for (key, v) in positive {
+            if !(v > 0.0 && v.is_finite()) {
+                bail!("{key} must be a positive finite number, got {v}");
+            }
+        }
+        for (key, v) in [
+            ("supervised.lr_factor", self.supervised.lr_factor),
+            (
+                "supervised.labeled_fraction",
+                self.supervised.labeled_fraction,
+            ),
+        ] {
+            if !(v > 0.0 && v <= 1.0) {
+                bail!("{key} must be in (0, 1], got {v}");
+            }
+        }
+        if !(self.ssl.loss.lambda >= 0.0 && self.ssl.loss.lambda.is_finite()) {
+            bail!(
+                "ssl.loss.lambda must be a finite number ≥ 0, got {}",
+                self.ssl.loss.lambda
+            );
+        }
+        for (key, v, min) in [
+            ("supervised.batch_size", self.supervised.batch_size, 1),
+            ("supervised.max_epochs", self.supervised.max_epochs, 1),
+            ("supervised.patience", self.supervised.patience, 1),
+            (
+                "supervised.plateau_patience",
+                self.supervised.plateau_patience,
+                1,
+            ),
+            (
+                "supervised.head_max_epochs",
+                self.supervised.head_max_epochs,
+                1,
+            ),
+            ("ssl.batch_size", self.ssl.batch_size, 2),
+            ("ssl.epochs", self.ssl.epochs, 1),
+        ] {
+            if v < min {
+                bail!("{key} must be at least {min}, got {v}");
+            }
+        }
+        self.model.validate()?;
+        self.ssl.augment.build().context("ssl.augment")?;
+        if self.data.path.is_none() {
+            self.data.synthetic.validate().map_err(anyhow::Error::msg)?;
+        }
+        Ok(())
     }
 
     /// The config as TOML, as stored beside checkpoints.

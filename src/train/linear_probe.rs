@@ -14,12 +14,12 @@
 //! equations in f64); [`probe`] scores it on valid, which is the label-evaluated probe of what a
 //! pre-training learned (used for the pre-trained and the random encoder alike).
 
-use super::config::SupervisedConfig;
+use super::config::RunConfig;
 use super::evaluate::EVAL_BATCH;
 use super::optim::adam;
 use super::progress::Progress;
 use super::schedule::{Snapshot, ValidTracker};
-use super::supervised::{EpochLog, SHUFFLE_TAG};
+use super::supervised::{kept_epoch, EpochLog, SHUFFLE_TAG};
 use crate::data::{shuffled_order, Split};
 use crate::metrics::{mae, pearson};
 use crate::model::{vars_with_prefix, Model, HEAD_PREFIX};
@@ -95,18 +95,18 @@ fn to_f64(v: &[f32]) -> Vec<f64> {
 /// small learning rate refines a fitted head instead of spending its steps walking the bias from
 /// its random init (at 3e-4 per Adam step a bias moves ≈ 0.01 per epoch of 32-batches at scale
 /// 0.1). Batches follow [`shuffled_order`] with the supervised phase's per-epoch seeds. Returns
-/// the per-epoch log and the best epoch (0: no epoch beat the closed-form start on valid).
-#[allow(clippy::too_many_arguments)]
+/// the per-epoch log and the kept epoch (0: no epoch beat the closed-form start on valid; the
+/// last one under `fidelity.last_epoch_evaluated`).
 pub fn train_head(
     model: &Model,
     varmap: &VarMap,
     (train, train_labels): (&Features, &[f32]),
     (valid, valid_labels): (&Features, &[f32]),
-    cfg: &SupervisedConfig,
-    seed: u64,
+    run: &RunConfig,
     device: &Device,
     progress: &Progress,
 ) -> Result<(Vec<EpochLog>, usize)> {
+    let (cfg, seed) = (&run.supervised, run.seed);
     ensure!(
         train.rows == train_labels.len() && valid.rows == valid_labels.len(),
         "linear head: features and labels differ in length"
@@ -157,16 +157,16 @@ pub fn train_head(
             break;
         }
     }
-    best.restore(varmap)?;
-    let best_epoch = tracker.best().map_or(0, |(e, _)| e);
+    let last = log.last().map_or(0, |e| e.epoch);
+    let kept = kept_epoch(run, &best, &tracker, last, varmap)?;
     if let Some(last) = log.last() {
         progress.log(format_args!(
-            "linear head: {} epochs on cached features, best epoch {best_epoch}, valid MAE {:.4} at the end",
+            "linear head: {} epochs on cached features, kept epoch {kept}, valid MAE {:.4} at the end",
             log.len(),
             last.valid_loss
         ));
     }
-    Ok((log, best_epoch))
+    Ok((log, kept))
 }
 
 /// Writes the least-squares fit of `train` into the head's `weight` `[1, dim]` and `bias` `[1]`.

@@ -5,6 +5,7 @@
 mod checkpoint;
 mod config;
 mod evaluate;
+pub mod fidelity;
 mod linear_probe;
 mod optim;
 mod progress;
@@ -19,13 +20,16 @@ pub use checkpoint::{
 };
 pub use config::{DataConfig, Methodology, RunConfig, SslConfig, SupervisedConfig};
 pub use evaluate::{predict, split_metrics};
+pub use fidelity::Fidelity;
 pub use linear_probe::{
     encode_split, least_squares, linear_predictions, probe, probe_encoder, train_head, Features,
     ProbeScore, PROBE_RIDGE,
 };
 pub use optim::adam;
 pub use progress::{EpochBar, Progress};
-pub use run::{build_model, finetune_phase, pretrain_phase, run, RunReport, Timing};
+pub use run::{
+    build_model, finetune_phase, model_to_finetune, pretrain_phase, run, RunReport, Timing,
+};
 pub use schedule::{EpochDecision, Snapshot, ValidTracker};
 pub use ssl::{pretrain, ssl_step, Pretrained, ProbeReport, SslEpochLog, SslStepStats};
 pub use supervised::{supervised_step, train_supervised, EpochLog};

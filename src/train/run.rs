@@ -2,14 +2,14 @@
 //! pre-training, supervised (or linear) training, and the metrics of the best epoch.
 
 use super::config::{DataConfig, Methodology, RunConfig};
-use super::evaluate::split_metrics;
+use super::evaluate::{predict, split_metrics};
 use super::linear_probe::{encode_split, probe_encoder, train_head, ProbeScore};
 use super::progress::Progress;
 use super::ssl::{pretrain, Pretrained, ProbeReport};
 use super::supervised::{train_supervised, EpochLog};
 use crate::data::synthetic::generate;
-use crate::data::{DataIdentity, Dataset, NonFinitePolicy};
-use crate::metrics::Metrics;
+use crate::data::{DataIdentity, Dataset, NonFinitePolicy, Split};
+use crate::metrics::{weighted_f1_swapped, Metrics};
 use crate::model::Model;
 use anyhow::{ensure, Result};
 use candle_core::{DType, Device};
@@ -73,6 +73,37 @@ impl DataConfig {
     }
 }
 
+impl RunConfig {
+    /// The run's data: [`DataConfig::load`], without standardisation under
+    /// `fidelity.no_input_standardisation` (the released code's inputs, `docs/fidelity.md` §4).
+    pub fn load_data(&self) -> Result<Dataset> {
+        self.effective_data().load()
+    }
+
+    /// The data settings [`RunConfig::load_data`] loads.
+    pub fn effective_data(&self) -> DataConfig {
+        DataConfig {
+            standardize: self.data.standardize && !self.fidelity.no_input_standardisation,
+            ..self.data.clone()
+        }
+    }
+}
+
+/// The model that fine-tuning (or linear evaluation) starts from: the pre-trained one, or under
+/// `fidelity.no_weight_transfer` a fresh model of the same seed — the random encoder the
+/// pre-training started from, as in the released code, whose weight loading loads nothing.
+pub fn model_to_finetune(
+    cfg: &RunConfig,
+    pretrained: (Model, VarMap),
+    device: &Device,
+) -> Result<(Model, VarMap)> {
+    if cfg.fidelity.no_weight_transfer && cfg.methodology.pretrains() {
+        build_model(cfg, device)
+    } else {
+        Ok(pretrained)
+    }
+}
+
 /// A seeded model (with a projector when the methodology pre-trains) and its variables.
 pub fn build_model(cfg: &RunConfig, device: &Device) -> Result<(Model, VarMap)> {
     let varmap = VarMap::new();
@@ -100,15 +131,7 @@ pub fn pretrain_phase(
 ) -> Result<Pretrained> {
     let start = Instant::now();
     let random = probe_encoder(model, &data.train, &data.valid, device)?;
-    let epochs = pretrain(
-        model,
-        varmap,
-        &data.train,
-        &cfg.ssl,
-        cfg.seed,
-        device,
-        progress,
-    )?;
+    let epochs = pretrain(model, varmap, &data.train, cfg, device, progress)?;
     let pretrained = probe_encoder(model, &data.train, &data.valid, device)?;
     let corr = |p: &ProbeScore| p.valid_corr.map_or("-".into(), |c| format!("{c:.3}"));
     progress.log(format_args!(
@@ -148,25 +171,23 @@ pub fn finetune_phase(
             varmap,
             (&train, &labeled.labels),
             (&valid, &data.valid.labels),
-            &cfg.supervised,
-            cfg.seed,
+            cfg,
             device,
             progress,
         )?
     } else {
-        train_supervised(
-            model,
-            varmap,
-            &labeled,
-            &data.valid,
-            &cfg.supervised,
-            cfg.seed,
-            device,
-            progress,
-        )?
+        train_supervised(model, varmap, &labeled, &data.valid, cfg, device, progress)?
     };
-    let valid = split_metrics(model, &data.valid, device)?;
-    let test = split_metrics(model, &data.test, device)?;
+    let scored = |split: &Split| -> Result<Metrics> {
+        let mut m = split_metrics(model, split, device)?;
+        if cfg.fidelity.f1_arguments_swapped {
+            let labels: Vec<f64> = split.labels.iter().map(|&y| f64::from(y)).collect();
+            m.f1_swapped = weighted_f1_swapped(&predict(model, split, device)?, &labels);
+        }
+        Ok(m)
+    };
+    let valid = scored(&data.valid)?;
+    let test = scored(&data.test)?;
     Ok(RunReport {
         data: data.identity.clone(),
         config: cfg.clone(),
@@ -205,6 +226,7 @@ pub fn run(
     } else {
         None
     };
+    let (model, varmap) = model_to_finetune(cfg, (model, varmap), device)?;
     let report = finetune_phase(&model, &varmap, cfg, data, pretrained, device, progress)?;
     Ok((model, varmap, report))
 }

@@ -1,14 +1,15 @@
 //! Self-supervised pre-training (thesis 6.2, 7.3): two augmented views of each batch through
 //! the encoder and projector, the Barlow Twins loss on their embeddings, Adam, fixed epochs.
 
-use super::config::SslConfig;
+use super::config::RunConfig;
+use super::fidelity::RELEASED_SSL_LR;
 use super::linear_probe::ProbeScore;
 use super::optim::adam;
 use super::progress::Progress;
 use crate::data::{HostBatch, Split};
 use crate::loss::{
-    barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation, BarlowTwinsConfig,
-    BarlowTwinsTerms,
+    barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
+    cross_correlation_unnormalised, BarlowTwinsTerms,
 };
 use crate::model::{vars_with_prefix, Model, ENCODER_PREFIX, PROJECTOR_PREFIX};
 use crate::rng::{derive_seed, rng_for};
@@ -103,16 +104,23 @@ fn embedding_std(z: &Tensor) -> Result<(f64, f64)> {
 /// One Barlow Twins step (thesis 6.2, eq. 6.3.1) on two augmented views of a batch: both through
 /// encoder and projector, loss on the embeddings, one optimiser step. Returns the loss and its
 /// diagnostics (computed from the same forward pass).
+/// Under `fidelity.unnormalised_cross_correlation` `C` is the released code's
+/// ([`cross_correlation_unnormalised`]).
 pub fn ssl_step(
     model: &Model,
     opt: &mut AdamW,
     (view_a, view_b): (HostBatch, HostBatch),
-    loss: &BarlowTwinsConfig,
+    run: &RunConfig,
     device: &Device,
 ) -> Result<SslStepStats> {
+    let loss = &run.ssl.loss;
     let z_a = model.embed_t(&view_a.to_device(device)?, true)?;
     let z_b = model.embed_t(&view_b.to_device(device)?, true)?;
-    let c = cross_correlation(&z_a, &z_b, loss.eps)?;
+    let c = if run.fidelity.unnormalised_cross_correlation {
+        cross_correlation_unnormalised(&z_a, &z_b)?
+    } else {
+        cross_correlation(&z_a, &z_b, loss.eps)?
+    };
     let value = barlow_twins_loss_from_c(&c, loss.lambda)?;
     opt.backward_step(&value)?;
     Ok(SslStepStats {
@@ -138,16 +146,22 @@ fn relative_displacement(now: &[Var], start: &[Tensor]) -> Result<f64> {
 
 /// Pre-trains the encoder and projector of `model` on `train` (labels unused). Batches are full
 /// (`drop_last`): the loss and BatchNorm need batch statistics; a split smaller than the batch
-/// size is used as one batch. Returns the per-epoch log with its diagnostics.
+/// size is used as one batch. Adam runs at `run.ssl.lr`, or at [`RELEASED_SSL_LR`] under
+/// `fidelity.ssl_lr_from_general_optimiser`. Returns the per-epoch log with its diagnostics.
 pub fn pretrain(
     model: &Model,
     varmap: &VarMap,
     train: &Split,
-    cfg: &SslConfig,
-    seed: u64,
+    run: &RunConfig,
     device: &Device,
     progress: &Progress,
 ) -> Result<Vec<SslEpochLog>> {
+    let (cfg, seed) = (&run.ssl, run.seed);
+    let lr = if run.fidelity.ssl_lr_from_general_optimiser {
+        RELEASED_SSL_LR
+    } else {
+        cfg.lr
+    };
     ensure!(
         train.len() >= 2,
         "SSL pre-training needs at least 2 training samples, got {}",
@@ -161,7 +175,7 @@ pub fn pretrain(
         .collect::<candle_core::Result<_>>()?;
     let mut trainable = encoder.clone();
     trainable.extend(vars_with_prefix(varmap, PROJECTOR_PREFIX));
-    let mut opt = adam(trainable, cfg.lr)?;
+    let mut opt = adam(trainable, lr)?;
     let batch_size = cfg.batch_size.min(train.len());
     let mut log = Vec::new();
     for epoch in 0..cfg.epochs {
@@ -178,7 +192,7 @@ pub fn pretrain(
         let mut steps: Vec<SslStepStats> = Vec::new();
         for host in batches {
             let views = transformator.views(&host, &mut augment_rng);
-            let stats = ssl_step(model, &mut opt, views, &cfg.loss, device)?;
+            let stats = ssl_step(model, &mut opt, views, run, device)?;
             ensure!(
                 stats.loss.is_finite(),
                 "pre-training epoch {epoch}, batch {}: the Barlow Twins loss is {} (lower ssl.lr?)",

@@ -2,7 +2,7 @@
 //! plateau, early stopping with the best epoch's weights restored. With `linear`, only the
 //! regression head trains: the encoder's output is detached, so no gradient reaches it.
 
-use super::config::SupervisedConfig;
+use super::config::RunConfig;
 use super::evaluate::predict;
 use super::optim::adam;
 use super::progress::Progress;
@@ -10,7 +10,7 @@ use super::schedule::{Snapshot, ValidTracker};
 use crate::data::{Batch, Split};
 use crate::model::{vars_with_prefix, Model};
 use crate::rng::derive_seed;
-use anyhow::Result;
+use anyhow::{ensure, Result};
 use candle_core::Device;
 use candle_nn::{AdamW, Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
@@ -44,21 +44,21 @@ pub fn supervised_step(model: &Model, opt: &mut AdamW, batch: &Batch) -> Result<
     Ok(f64::from(loss.to_scalar::<f32>()?))
 }
 
-/// Trains every parameter of `model` on `train` with `cfg` (full supervised training or
-/// fine-tuning; linear evaluation goes through [`super::linear_probe::train_head`]), selecting
-/// the best epoch on `valid`; on return the variables in `varmap` hold that epoch's weights.
-/// Returns the per-epoch log and the best epoch.
-#[allow(clippy::too_many_arguments)]
+/// Trains every parameter of `model` on `train` with `run.supervised` (full supervised training
+/// or fine-tuning; linear evaluation goes through [`super::linear_probe::train_head`]), selecting
+/// the best epoch on `valid`; on return the variables in `varmap` hold that epoch's weights (the
+/// last epoch's under `fidelity.last_epoch_evaluated`). Returns the per-epoch log and the epoch
+/// whose weights were kept.
 pub fn train_supervised(
     model: &Model,
     varmap: &VarMap,
     train: &Split,
     valid: &Split,
-    cfg: &SupervisedConfig,
-    seed: u64,
+    run: &RunConfig,
     device: &Device,
     progress: &Progress,
 ) -> Result<(Vec<EpochLog>, usize)> {
+    let (cfg, seed) = (&run.supervised, run.seed);
     let trainable = vars_with_prefix(varmap, "");
     let mut opt = adam(trainable, cfg.lr)?;
     let mut tracker = ValidTracker::new(cfg.patience, cfg.plateau_patience);
@@ -76,8 +76,12 @@ pub fn train_supervised(
         )?;
         let bar = progress.epoch_bar("train", epoch, cfg.max_epochs, batches.num_batches());
         let (mut loss_sum, mut seen) = (0.0, 0usize);
-        for host in batches {
+        for (b, host) in batches.enumerate() {
             let loss = supervised_step(model, &mut opt, &host.to_device(device)?)?;
+            ensure!(
+                loss.is_finite(),
+                "supervised epoch {epoch}, batch {b}: the L1 loss is {loss} (lower supervised.lr?)"
+            );
             loss_sum += loss * host.len() as f64;
             seen += host.len();
             bar.step(loss);
@@ -111,7 +115,24 @@ pub fn train_supervised(
             break;
         }
     }
+    let last = log.last().map_or(0, |e| e.epoch);
+    let kept = kept_epoch(run, &best, &tracker, last, varmap)?;
+    Ok((log, kept))
+}
+
+/// Restores the best valid epoch's weights `best` and returns that epoch — or, under
+/// `fidelity.last_epoch_evaluated` (the released code evaluates its last checkpoint,
+/// `docs/fidelity.md` §4 item 3), keeps the current weights, those of epoch `last`.
+pub(super) fn kept_epoch(
+    run: &RunConfig,
+    best: &Snapshot,
+    tracker: &ValidTracker,
+    last: usize,
+    varmap: &VarMap,
+) -> Result<usize> {
+    if run.fidelity.last_epoch_evaluated {
+        return Ok(last);
+    }
     best.restore(varmap)?;
-    let best_epoch = tracker.best().map_or(0, |(e, _)| e);
-    Ok((log, best_epoch))
+    Ok(tracker.best().map_or(0, |(e, _)| e))
 }

@@ -357,6 +357,17 @@ impl fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
+impl From<crate::files::OutputError> for ImportError {
+    fn from(err: crate::files::OutputError) -> ImportError {
+        match err {
+            crate::files::OutputError::Io { path, source } => ImportError::io(&path, source),
+            crate::files::OutputError::Refused { path, why } => {
+                ImportError::new(ImportErrorKind::Argument, path.display(), why)
+            }
+        }
+    }
+}
+
 /// Options of an import; `Default` gives: all splits, identity labels, `auto` padding,
 /// zero-and-count non-finite values, no filling, release chosen from the manifest.
 #[derive(Debug, Clone)]

@@ -27,6 +27,7 @@ use crate::data::identity::content_sha256;
 use crate::data::{
     DataIdentity, Dataset, Modality, NonFinitePolicy, Sequences, Split, SplitName, EMOTIONS,
 };
+use crate::files;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
@@ -300,16 +301,11 @@ pub fn save_native(data: &Dataset, dir: &Path) -> Result<NativeMeta, ImportError
     Ok(meta)
 }
 
-/// Errors when `out` exists and `overwrite` is false.
+/// Errors when `out` exists and `overwrite` is false, and when `overwrite` would replace anything
+/// but a native data directory (a directory with `meta.json`): `--force` never deletes a user's
+/// own files ([`crate::files::check_replaceable`]).
 pub(crate) fn check_target(out: &Path, overwrite: bool) -> Result<(), ImportError> {
-    if out.exists() && !overwrite {
-        return Err(ImportError::new(
-            ImportErrorKind::Argument,
-            out.display(),
-            "the output directory already exists (pass --force to replace it)",
-        ));
-    }
-    Ok(())
+    Ok(files::check_replaceable(out, overwrite, META_FILE)?)
 }
 
 /// Saves `data` with `meta` as a native directory, atomically. The identity checksum in `meta`
@@ -341,8 +337,7 @@ pub(crate) fn save_unchecked(
     dir: &Path,
     overwrite: bool,
 ) -> Result<(), ImportError> {
-    check_target(dir, overwrite)?;
-    write_atomically(dir, overwrite, |tmp| {
+    files::commit_dir(dir, overwrite, META_FILE, |tmp| {
         write_tensors(data, &tmp.join(DATA_FILE))?;
         let path = tmp.join(META_FILE);
         let text = serde_json::to_string_pretty(meta).expect("meta serialises");
@@ -356,69 +351,6 @@ pub(crate) fn save_unchecked(
 
 fn io_err(path: &Path, e: std::io::Error) -> ImportError {
     ImportError::new(ImportErrorKind::Io, path.display(), e.to_string())
-}
-
-/// Runs `fill` on a fresh temporary directory beside `out`, then renames it to `out` (replacing
-/// an existing `out` when `overwrite`). On failure nothing is left behind.
-pub fn write_atomically(
-    out: &Path,
-    overwrite: bool,
-    fill: impl FnOnce(&Path) -> Result<(), ImportError>,
-) -> Result<(), ImportError> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| io_err(&parent, e))?;
-    let base = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| {
-            ImportError::new(
-                ImportErrorKind::Argument,
-                out.display(),
-                "not a directory name",
-            )
-        })?;
-    let stamp = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    );
-    let tmp = parent.join(format!(".{base}.tmp-{stamp}"));
-    fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
-    if let Err(e) = fill(&tmp) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    if out.exists() {
-        if !overwrite {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(ImportError::new(
-                ImportErrorKind::Argument,
-                out.display(),
-                "the output directory appeared while writing; not replaced",
-            ));
-        }
-        let old = parent.join(format!(".{base}.old-{stamp}"));
-        fs::rename(out, &old).map_err(|e| {
-            let _ = fs::remove_dir_all(&tmp);
-            io_err(out, e)
-        })?;
-        if let Err(e) = fs::rename(&tmp, out) {
-            let _ = fs::rename(&old, out);
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(io_err(out, e));
-        }
-        let _ = fs::remove_dir_all(&old);
-    } else if let Err(e) = fs::rename(&tmp, out) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(io_err(out, e));
-    }
-    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]

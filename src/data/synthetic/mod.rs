@@ -119,6 +119,30 @@ impl SyntheticConfig {
         }
     }
 
+    /// Checks every size before anything is generated: `scale` a positive finite number at most
+    /// 10 (≈ 230,000 utterances, ~12 GB at 50 steps), `steps` and `dims` ≥ 1, `counts` ≥ 2.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.scale > 0.0 && self.scale <= 10.0) {
+            return Err(format!(
+                "data.synthetic.scale must be in (0, 10], got {}",
+                self.scale
+            ));
+        }
+        if self.steps == 0 {
+            return Err("data.synthetic.steps must be at least 1".to_owned());
+        }
+        if let Some(i) = self.dims.iter().position(|&d| d == 0) {
+            return Err(format!("data.synthetic.dims[{i}] must be at least 1"));
+        }
+        if let Some(i) = self.counts.iter().position(|&c| c < 2) {
+            return Err(format!(
+                "data.synthetic.counts[{i}] must be at least 2, got {}",
+                self.counts[i]
+            ));
+        }
+        Ok(())
+    }
+
     /// Utterances per split at this scale (at least 2 each, so statistics exist).
     pub fn split_sizes(&self) -> [usize; 3] {
         self.counts

@@ -128,6 +128,12 @@ impl FigureId {
     }
 }
 
+/// The data of figure `id` drawn from `rows`, before anything is drawn (to inspect or restyle);
+/// an error when its family has no usable rows.
+pub fn figure_data(id: FigureId, rows: &[ResultRow], thesis: &ThesisResults) -> Result<Figure> {
+    prepare::prepare(id, rows, thesis)
+}
+
 /// Renders figure `id` from `rows` into `<out_dir>/figures/` as SVG and PNG.
 pub fn render_figure(
     id: FigureId,
@@ -135,7 +141,7 @@ pub fn render_figure(
     thesis: &ThesisResults,
     out_dir: &Path,
 ) -> Result<FigureInfo> {
-    let fig = prepare::prepare(id, rows, thesis)?;
+    let fig = figure_data(id, rows, thesis)?;
     let dir = out_dir.join("figures");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let svg_path = dir.join(format!("{}.svg", id.file_stem()));
@@ -155,7 +161,7 @@ pub fn render_svg_string(
     rows: &[ResultRow],
     thesis: &ThesisResults,
 ) -> Result<SvgFigure> {
-    let fig = prepare::prepare(id, rows, thesis)?;
+    let fig = figure_data(id, rows, thesis)?;
     Ok(SvgFigure {
         id: id.id().to_owned(),
         caption: fig.frame().caption.clone(),

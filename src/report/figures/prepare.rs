@@ -25,13 +25,14 @@ pub(super) fn prepare(id: FigureId, rows: &[ResultRow], thesis: &ThesisResults) 
     }
     let (data, profile) = provenance(&mine);
     let n_runs = mine.len();
+    let groups = summarize(rows, family);
+    let seeds = seeds_per_point(&groups);
     let what = |text: &str| -> String {
         format!(
-            "Figure {} (ours): {text} Runs: {n_runs}. Data: {data}. Profile: {profile}.",
+            "Figure {} (ours): {text} Runs: {n_runs}, {seeds}. Data: {data}. Profile: {profile}.",
             id.id()
         )
     };
-    let groups = summarize(rows, family);
     Ok(match id {
         FigureId::Fig8_3_1 => prepare_8_3_1(&groups, thesis, &what).into(),
         FigureId::Fig8_4_1 | FigureId::Fig8_4_2 => {
@@ -41,6 +42,24 @@ pub(super) fn prepare(id: FigureId, rows: &[ResultRow], thesis: &ThesisResults) 
         FigureId::DoubleMasking(metric) => prepare_heat(&groups, metric, id, &what)?.into(),
         FigureId::FigA2_4 => prepare_a_2_4(&groups, thesis, &what)?.into(),
     })
+}
+
+/// "seeds per point: 5" (or "1–5" when points differ; whiskers need at least 2): how many runs
+/// each mean and whisker of a figure rests on.
+fn seeds_per_point(groups: &[GroupSummary]) -> String {
+    let lo = groups.iter().map(|g| g.n).min().unwrap_or(0);
+    let hi = groups.iter().map(|g| g.n).max().unwrap_or(0);
+    let count = if lo == hi {
+        lo.to_string()
+    } else {
+        format!("{lo}–{hi}")
+    };
+    let whiskers = if hi < 2 {
+        " (one seed: no whiskers)"
+    } else {
+        ""
+    };
+    format!("seeds per point: {count}{whiskers}")
 }
 
 /// One line of a six-metric figure: its style and, per point, x with the metrics and their sd.
@@ -286,11 +305,11 @@ fn prepare_8_4(
             .iter()
             .map(|g| {
                 let x = g.param("fraction").unwrap_or(f64::NAN);
-                (
-                    x,
-                    if best { g.best } else { g.mean },
-                    MetricValues::default(),
-                )
+                if best {
+                    (x, g.best, MetricValues::default())
+                } else {
+                    (x, g.mean, g.std)
+                }
             })
             .collect();
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -327,7 +346,11 @@ fn prepare_8_4(
             "8.2.3",
         )
     } else {
-        ("8.4.2", "mean over the seeds", "8.2.2 and 8.2.4")
+        (
+            "8.4.2",
+            "mean over the seeds (whiskers: ± 1 sample sd)",
+            "8.2.2 and 8.2.4",
+        )
     };
     let frame = Frame {
         title: format!("Figure {id} (ours): models trained on reduced labeled data, {stat}"),
@@ -386,7 +409,7 @@ fn prepare_8_5_1(
             let mut points: Vec<(f64, MetricValues, MetricValues)> = groups
                 .iter()
                 .filter(|g| normalize_variant(&g.variant) == mode && g.param("p_apply") == Some(p))
-                .filter_map(|g| Some((g.param("mask_pct")?, g.mean, MetricValues::default())))
+                .filter_map(|g| Some((g.param("mask_pct")?, g.mean, g.std)))
                 .collect();
             if points.is_empty() {
                 continue;
@@ -412,7 +435,7 @@ fn prepare_8_5_1(
     let frame = Frame {
         title: "Figure 8.5.1 (ours): single-stream masking (stream 2 never masked), mean over seeds".to_owned(),
         caption: what(
-            "Six metrics against the mask percentage of stream 1, one colour per P_apply; stars: SSL pre-trained and fine-tuned, triangles: SSL linear evaluation; dashed black: our supervised baseline; dotted grey: the thesis's supervised mean (table 8.2.2).",
+            "Six metrics against the mask percentage of stream 1, one colour per P_apply, mean over seeds (whiskers: ± 1 sample sd); stars: SSL pre-trained and fine-tuned, triangles: SSL linear evaluation; dashed black: our supervised baseline; dotted grey: the thesis's supervised mean (table 8.2.2).",
         ),
         size: (1600, 1000),
     };
@@ -438,7 +461,7 @@ fn prepare_a_2_4(
         let mut points: Vec<(f64, MetricValues, MetricValues)> = groups
             .iter()
             .filter(|g| g.param("p2") == Some(p2))
-            .filter_map(|g| Some((g.param("p1")?, g.mean, MetricValues::default())))
+            .filter_map(|g| Some((g.param("p1")?, g.mean, g.std)))
             .collect();
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
         series.push(Curve {
@@ -481,7 +504,7 @@ fn prepare_a_2_4(
         title: "Figure A.2.4 (ours): SeqAug, P_apply of each input stream, mean over seeds"
             .to_owned(),
         caption: what(
-            "Six metrics of SSL pre-trained (fine-tuned) models against stream 1's P_apply, one line per stream 2's P_apply. Hollow circle: the thesis's table 8.2.2 SeqAug mean, trained with P_apply = (0.5, 0.5); dotted grey: the thesis's supervised mean.",
+            "Six metrics of SSL pre-trained (fine-tuned) models against stream 1's P_apply, one line per stream 2's P_apply, mean over seeds (whiskers: ± 1 sample sd). Hollow circle: the thesis's table 8.2.2 SeqAug mean, trained with P_apply = (0.5, 0.5); dotted grey: the thesis's supervised mean.",
         ),
         size: (1600, 1000),
     };

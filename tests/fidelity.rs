@@ -1,0 +1,225 @@
+//! Released-code mode (`train::fidelity`, `docs/fidelity.md` §4): each switch changes exactly what
+//! it names — checked against an independent computation or against the equivalent run without
+//! the switch — and the thesis's text stays what it was (configs and keys unchanged).
+
+use approx::assert_abs_diff_eq;
+use candle_core::{Device, Tensor};
+use mmssl::experiments::key::{pretrain_key, run_key};
+use mmssl::loss::{cross_correlation, cross_correlation_unnormalised, BATCH_NORM_EPS};
+use mmssl::metrics::{weighted_f1, weighted_f1_swapped};
+use mmssl::train::fidelity::SWITCHES;
+use mmssl::train::{run, DataConfig, Fidelity, Methodology, Progress, RunConfig};
+
+/// A run small enough for a unit test (as in `tests/train.rs`).
+fn tiny(methodology: Methodology) -> RunConfig {
+    let mut cfg = RunConfig {
+        methodology,
+        seed: 5,
+        ..RunConfig::default()
+    };
+    cfg.data.synthetic.scale = 0.012;
+    cfg.model.hidden = 8;
+    cfg.model.attention_dim = 8;
+    cfg.model.fusion_hidden = 8;
+    cfg.model.projector = vec![16, 16];
+    cfg.supervised.max_epochs = 4;
+    cfg.supervised.patience = 10;
+    cfg.ssl.epochs = 2;
+    cfg.ssl.batch_size = 64;
+    // 3e-6 (table 7.3.2) barely moves a tiny model in 2 epochs; the tests need visible change.
+    cfg.ssl.lr = 1e-3;
+    cfg
+}
+
+fn with(mut cfg: RunConfig, switch: &str) -> RunConfig {
+    cfg.fidelity = Fidelity::only(switch).unwrap();
+    cfg
+}
+
+fn report(cfg: &RunConfig) -> mmssl::train::RunReport {
+    let data = cfg.load_data().unwrap();
+    run(cfg, &data, &Device::Cpu, &Progress::quiet()).unwrap().2
+}
+
+#[test]
+fn thesis_text_configs_do_not_mention_fidelity_and_presets_parse() {
+    let text = RunConfig::default();
+    assert!(!text.to_toml().contains("fidelity"), "{}", text.to_toml());
+    let released = RunConfig::from_toml("fidelity = \"released-code\"\n").unwrap();
+    assert_eq!(released.fidelity, Fidelity::RELEASED_CODE);
+    assert!(released.fidelity.switches().iter().all(|&on| on));
+    let one = RunConfig::from_toml("[fidelity]\nlast_epoch_evaluated = true\n").unwrap();
+    assert_eq!(
+        one.fidelity,
+        Fidelity::only("last_epoch_evaluated").unwrap()
+    );
+    // Round trip of a non-default setting.
+    assert_eq!(RunConfig::from_toml(&one.to_toml()).unwrap(), one);
+    let err = RunConfig::from_toml("fidelity = \"pytorch\"\n").unwrap_err();
+    assert!(err.to_string().contains("released-code"), "{err}");
+    let err = RunConfig::from_toml("[fidelity]\nno_such_switch = true\n").unwrap_err();
+    assert!(err.to_string().contains("no_such_switch"), "{err}");
+    // Keys: the text's keys are those of a config without the field; any switch changes the run
+    // key, and only the pre-training switches change the pre-training key.
+    let base = tiny(Methodology::SslFinetune);
+    for name in SWITCHES {
+        let other = with(base.clone(), name);
+        assert_ne!(run_key(&other, "s"), run_key(&base, "s"), "{name}");
+        let pretraining = other.fidelity.pretraining_part() != Fidelity::THESIS_TEXT;
+        assert_eq!(
+            pretrain_key(&other, "s") != pretrain_key(&base, "s"),
+            pretraining,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_unnormalised_cross_correlation_is_batch_norm_products_unscaled() {
+    // Two [6, 3] views with different scales per dimension.
+    let a: Vec<f32> = (0..18).map(|i| ((i * 7 % 11) as f32 - 5.0) * 0.3).collect();
+    let b: Vec<f32> = (0..18)
+        .map(|i| ((i * 5 % 13) as f32 - 6.0) * 1.7 + 2.0)
+        .collect();
+    let (n, d) = (6, 3);
+    let za = Tensor::from_vec(a.clone(), (n, d), &Device::Cpu).unwrap();
+    let zb = Tensor::from_vec(b.clone(), (n, d), &Device::Cpu).unwrap();
+    // Independently: BatchNorm1d(affine=False) in training mode (biased variance, eps 1e-5),
+    // then bn(a)ᵀ bn(b), in f64 on the host.
+    let bn = |z: &[f32]| -> Vec<f64> {
+        let mut out = vec![0.0; n * d];
+        for j in 0..d {
+            let col: Vec<f64> = (0..n).map(|i| f64::from(z[i * d + j])).collect();
+            let mean = col.iter().sum::<f64>() / n as f64;
+            let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+            for i in 0..n {
+                out[i * d + j] = (col[i] - mean) / (var + BATCH_NORM_EPS).sqrt();
+            }
+        }
+        out
+    };
+    let (ba, bb) = (bn(&a), bn(&b));
+    let c = cross_correlation_unnormalised(&za, &zb)
+        .unwrap()
+        .to_vec2::<f32>()
+        .unwrap();
+    let normalised = cross_correlation(&za, &zb, BATCH_NORM_EPS)
+        .unwrap()
+        .to_vec2::<f32>()
+        .unwrap();
+    for j in 0..d {
+        for k in 0..d {
+            let expected: f64 = (0..n).map(|i| ba[i * d + j] * bb[i * d + k]).sum();
+            // f32 arithmetic on values of order n: 1e-4 relative is ample.
+            assert_abs_diff_eq!(f64::from(c[j][k]), expected, epsilon = 1e-4 * n as f64);
+            assert_abs_diff_eq!(
+                f64::from(c[j][k]),
+                n as f64 * f64::from(normalised[j][k]),
+                epsilon = 1e-4 * n as f64
+            );
+        }
+    }
+}
+
+#[test]
+fn swapped_f1_weights_by_predicted_counts_as_worked_by_hand() {
+    // Truth T T T T F, predictions T T F F F. Per class: F1(T) = 2·2/(4+2) = 2/3,
+    // F1(F) = 2·1/(1+3) = 1/2. Weighted by true counts (4, 1): (4·2/3 + 1/2)/5 = 19/30; by
+    // predicted counts (2, 3), the released code's: (2·2/3 + 3/2)/5 = 17/30.
+    let labels = [1.0, 1.0, 1.0, 1.0, -1.0];
+    let preds = [1.0, 1.0, -1.0, -1.0, -1.0];
+    let truth: Vec<bool> = labels.iter().map(|&y| y > 0.0).collect();
+    let predicted: Vec<bool> = preds.iter().map(|&p| p > 0.0).collect();
+    assert_abs_diff_eq!(
+        weighted_f1(&truth, &predicted).unwrap(),
+        19.0 / 30.0,
+        epsilon = 1e-12
+    );
+    assert_abs_diff_eq!(
+        weighted_f1_swapped(&preds, &labels).unwrap(),
+        17.0 / 30.0,
+        epsilon = 1e-12
+    );
+    // In a run, it is reported beside the correct F1, never instead of it.
+    let text = report(&tiny(Methodology::Supervised));
+    let swapped = report(&with(tiny(Methodology::Supervised), "f1_arguments_swapped"));
+    assert_eq!(text.test.f1_swapped, None);
+    assert!(swapped.test.f1_swapped.is_some());
+    assert_eq!(swapped.test.f1_non0, text.test.f1_non0);
+    assert_eq!(swapped.test.mae, text.test.mae);
+}
+
+#[test]
+fn without_weight_transfer_ssl_fine_tuning_is_supervised_training() {
+    // The released code's transfer loads nothing: fine-tuning then starts from the seed's random
+    // encoder, which is exactly the supervised methodology (same init, subset, batch order).
+    let supervised = report(&tiny(Methodology::Supervised));
+    let ssl = report(&tiny(Methodology::SslFinetune));
+    let untransferred = report(&with(tiny(Methodology::SslFinetune), "no_weight_transfer"));
+    assert_eq!(untransferred.test, supervised.test);
+    assert_eq!(untransferred.finetune, supervised.finetune);
+    assert_ne!(
+        ssl.test, supervised.test,
+        "pre-training must matter without the switch"
+    );
+    assert!(
+        untransferred.pretrain.is_some(),
+        "it still pre-trains (and logs it)"
+    );
+}
+
+#[test]
+fn the_general_learning_rate_replaces_the_ssl_rate() {
+    let mut at_text_rate = tiny(Methodology::SslFinetune);
+    at_text_rate.ssl.lr = 3e-6;
+    let mut at_released_rate = at_text_rate.clone();
+    at_released_rate.ssl.lr = 1e-3;
+    let switched = report(&with(at_text_rate.clone(), "ssl_lr_from_general_optimiser"));
+    let released = report(&at_released_rate);
+    let text = report(&at_text_rate);
+    let epochs = |r: &mmssl::train::RunReport| r.pretrain.clone().unwrap().epochs;
+    assert_eq!(epochs(&switched), epochs(&released));
+    assert_ne!(epochs(&switched), epochs(&text));
+}
+
+#[test]
+fn the_last_epoch_is_kept_instead_of_the_best() {
+    for m in [Methodology::Supervised, Methodology::SupervisedLinear] {
+        let best = report(&tiny(m));
+        let last = report(&with(tiny(m), "last_epoch_evaluated"));
+        assert_eq!(last.finetune, best.finetune, "{m}: the same training");
+        assert_eq!(last.best_epoch, last.finetune.last().unwrap().epoch, "{m}");
+        let valid_losses: Vec<f64> = best.finetune.iter().map(|e| e.valid_loss).collect();
+        let lowest = valid_losses.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(best.finetune[best.best_epoch].valid_loss, lowest, "{m}");
+        // The kept weights are those of the epoch reported: their valid MAE is its logged one.
+        assert_abs_diff_eq!(
+            last.valid.mae,
+            last.finetune.last().unwrap().valid_loss,
+            epsilon = 1e-5
+        );
+    }
+}
+
+#[test]
+fn no_input_standardisation_loads_the_raw_features() {
+    let cfg = with(tiny(Methodology::Supervised), "no_input_standardisation");
+    let raw = DataConfig {
+        standardize: false,
+        ..cfg.data.clone()
+    }
+    .load()
+    .unwrap();
+    assert_eq!(
+        cfg.load_data().unwrap().train.modalities,
+        raw.train.modalities
+    );
+    assert_ne!(
+        tiny(Methodology::Supervised)
+            .load_data()
+            .unwrap()
+            .train
+            .modalities,
+        raw.train.modalities
+    );
+}
