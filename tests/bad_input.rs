@@ -340,3 +340,55 @@ fn nonsense_values_are_refused_by_key_before_any_work() {
         );
     }
 }
+
+#[test]
+fn data_paths_and_report_folders_are_checked_one_way_before_any_work() {
+    let root = tmp_in("bad-input", "paths");
+    let missing = root.join("no-such-data");
+    let config = root.join("run.toml");
+    std::fs::write(
+        &config,
+        format!("[data]\npath = {:?}\n", missing.to_str().unwrap()),
+    )
+    .unwrap();
+    let set = format!("data.path={}", s(&missing));
+    let expected = [
+        "no-such-data",
+        "a data directory written by `mmssl data import`",
+    ];
+    for (case, args) in [
+        (
+            "--data DIR",
+            vec!["train", "--quiet", "--data", s(&missing)],
+        ),
+        (
+            "[data] path in a config file",
+            vec!["train", "--quiet", "--config", s(&config)],
+        ),
+        (
+            "--set data.path=DIR",
+            vec!["train", "--quiet", "--set", &set],
+        ),
+    ] {
+        refused(case, &root, &args, &expected);
+    }
+    let report_file = root.join("report.md");
+    std::fs::write(&report_file, "mine").unwrap();
+    refused(
+        "reproduce --report onto a regular file",
+        &root,
+        &[
+            "reproduce",
+            "--profile",
+            "smoke",
+            "--only",
+            "fig-A.2.4",
+            "--quiet",
+            "--out",
+            s(&root.join("results")),
+            "--report",
+            s(&report_file),
+        ],
+        &["--report", "report.md", "not a folder"],
+    );
+}

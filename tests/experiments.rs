@@ -93,7 +93,8 @@ fn run_counts_match_the_grids_in_every_profile() {
         for f in &FAMILIES {
             let n = runs_of(&specs, f.id.id()).len();
             assert_eq!(n, expected[f.id.id()], "{} in {}", f.id, p.name);
-            assert!(n >= 1, "{} has no run in {}", f.id, p.name);
+            let left_out = p.family_seeds.get(&f.id).is_some_and(Vec::is_empty);
+            assert!(n >= 1 || left_out, "{} has no run in {}", f.id, p.name);
             assert_eq!(f.run_count(&p), n);
         }
         assert_eq!(specs.len(), expected.values().sum::<usize>());

@@ -724,7 +724,11 @@ fn mean_figures_draw_sd_whiskers_and_say_how_many_seeds() {
     }
     assert!(whiskers > 0);
     for panel in &best.panels {
-        assert!(panel.series.iter().flat_map(|s| &s.points).all(|p| p.sd.is_none()));
+        assert!(panel
+            .series
+            .iter()
+            .flat_map(|s| &s.points)
+            .all(|p| p.sd.is_none()));
     }
     for id in [FigureId::Fig8_4_2, FigureId::Fig8_5_1, FigureId::FigA2_4] {
         let caption = render_svg_string(id, &rows, thesis).unwrap().caption;

@@ -47,15 +47,13 @@ impl ConfigArgs {
             None => base,
         };
         if self.data != "synthetic" {
-            let (dir, dims) = training_data_dir(&self.data)?;
             if self.scale.is_some() {
                 bail!(
                     "--scale applies to the synthetic stand-in only, not to --data {}",
                     self.data
                 );
             }
-            cfg.data.path = Some(dir);
-            cfg.model.input_dims = dims;
+            cfg.data.path = Some(PathBuf::from(&self.data));
         }
         if let Some(seed) = self.seed {
             cfg.seed = seed;
@@ -63,7 +61,14 @@ impl ConfigArgs {
         if let Some(scale) = self.scale {
             cfg.data.synthetic.scale = scale;
         }
-        let cfg = apply_overrides(cfg, &self.overrides)?;
+        let mut cfg = apply_overrides(cfg, &self.overrides)?;
+        // One path for `--data DIR`, `[data] path` in a config file and `--set data.path=DIR`:
+        // the directory must have a train split, and the model takes its feature dims.
+        if let Some(dir) = cfg.data.path.clone() {
+            let (dir, dims) = training_data_dir(&dir.to_string_lossy())?;
+            cfg.data.path = Some(dir);
+            cfg.model.input_dims = dims;
+        }
         cfg.validate()?;
         Ok(cfg)
     }
@@ -109,11 +114,17 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
         return Ok(cfg);
     }
     let mut value = toml::Value::try_from(&cfg)?;
-    // `fidelity` is left out of a thesis-text config; make it addressable (`--set fidelity=…`,
-    // `--set fidelity.<switch>=true`).
+    // Fields left out of a serialised config while at their default stay addressable:
+    // `--set fidelity=…` / `--set fidelity.<switch>=true` and `--set data.path=DIR`.
     if let Some(table) = value.as_table_mut() {
         if !table.contains_key("fidelity") {
             table.insert("fidelity".into(), toml::Value::try_from(cfg.fidelity)?);
+        }
+    }
+    let path_override = overrides.iter().any(|o| o.starts_with("data.path="));
+    if let Some(data) = value.get_mut("data").and_then(toml::Value::as_table_mut) {
+        if path_override && !data.contains_key("path") {
+            data.insert("path".into(), toml::Value::String(String::new()));
         }
     }
     for item in overrides {

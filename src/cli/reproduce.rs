@@ -7,7 +7,7 @@ use crate::experiments::runner::distinct_work;
 use crate::experiments::ResultRow;
 use crate::experiments::{ImportedData, Plan, Profile, ReproduceOptions};
 use crate::report::{self, ThesisResults};
-use anyhow::Result;
+use anyhow::{ensure, Result};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `mmssl reproduce`.
@@ -76,6 +76,14 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
         .report
         .clone()
         .unwrap_or_else(|| Path::new("figures").join(run_name(&profile)));
+    // Outputs that cannot be folders are refused before any run starts.
+    for (flag, dir) in [("--out", &out), ("--report", &report_dir)] {
+        ensure!(
+            !dir.exists() || dir.is_dir(),
+            "{flag} {}: exists and is not a folder; nothing was run",
+            dir.display()
+        );
+    }
     let options = ReproduceOptions {
         profile,
         only: args.only.clone(),

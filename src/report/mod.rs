@@ -39,8 +39,8 @@ pub use diagnostics::{
     diagnostics_cells, pretrain_diagnostics, DiagnosticsRow, DIAGNOSTICS_HEADER,
 };
 pub use figures::{
-    figure_8_3_1, figure_8_4_1, figure_8_4_2, figure_8_5_1, figure_a_2_4, figure_double_masking,
-    figure_data, render_all_figures, render_figure, render_svg_string, Figure, FigureId,
+    figure_8_3_1, figure_8_4_1, figure_8_4_2, figure_8_5_1, figure_a_2_4, figure_data,
+    figure_double_masking, render_all_figures, render_figure, render_svg_string, Figure, FigureId,
     FigureInfo, SvgFigure,
 };
 pub use metric::{Metric, MetricValues};
