@@ -3,22 +3,9 @@
 //! panic, and leave everything that existed before exactly as it was.
 
 mod common;
-use common::{mmssl, ok, tmp_in, Tmp};
+use common::{mmssl, ok, tmp_in, Tmp, TINY_CLI};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Overrides that shrink the thesis model and data to a few seconds per run.
-const TINY: &[&str] = &[
-    "--scale=0.008",
-    "--set=model.hidden=6",
-    "--set=model.attention_dim=6",
-    "--set=model.fusion_hidden=6",
-    "--set=model.projector=[12, 12]",
-    "--set=supervised.max_epochs=1",
-    "--set=ssl.epochs=1",
-    "--set=ssl.batch_size=40",
-    "--quiet",
-];
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -58,7 +45,10 @@ fn refused(case: &str, root: &Path, args: &[&str], expected: &[&str]) {
 }
 
 fn tiny(args: &[&str]) -> Vec<String> {
-    args.iter().chain(TINY).map(|s| (*s).to_owned()).collect()
+    args.iter()
+        .chain(TINY_CLI)
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 fn run_ok(args: Vec<String>) {

@@ -2,23 +2,10 @@
 //! `finetune` → `evaluate`, checkpoints and metrics JSON on disk, overrides and clear errors.
 
 mod common;
-use common::{mmssl, ok};
+use common::{mmssl, ok, TINY_CLI};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-/// Overrides that shrink the thesis model and data to a few seconds per run.
-const TINY: &[&str] = &[
-    "--scale=0.008",
-    "--set=model.hidden=6",
-    "--set=model.attention_dim=6",
-    "--set=model.fusion_hidden=6",
-    "--set=model.projector=[12, 12]",
-    "--set=supervised.max_epochs=2",
-    "--set=ssl.epochs=1",
-    "--set=ssl.batch_size=40",
-    "--quiet",
-];
 
 fn tmp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("mmssl-cli-train-{}-{name}", std::process::id()));
@@ -41,7 +28,7 @@ fn train(methodology: &str, seed: &str, out: &Path) -> Output {
         "--out",
         out.to_str().unwrap(),
     ];
-    args.extend_from_slice(TINY);
+    args.extend_from_slice(TINY_CLI);
     mmssl(&args)
 }
 
@@ -89,7 +76,7 @@ fn train_writes_checkpoint_config_and_deterministic_metrics() {
 fn pretrain_then_finetune_linear_then_evaluate() {
     let pre = tmp_dir("pre");
     let mut args = vec!["pretrain", "--seed", "2", "--out", pre.to_str().unwrap()];
-    args.extend_from_slice(TINY);
+    args.extend_from_slice(TINY_CLI);
     let stdout = ok(&mmssl(&args));
     assert!(stdout.contains("Barlow Twins loss"), "{stdout}");
     assert!(pre.join("pretrain.json").is_file());

@@ -724,14 +724,16 @@ fn a_locked_store_is_refused_and_repeated_rows_count_once() {
 
     // The same row twice (two processes before the lock existed, a file copied in twice), with
     // another wall time: counted once.
+    let append = |row: &ResultRow| {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(out.join(STORE_FILE))
+            .unwrap();
+        writeln!(file, "{}", serde_json::to_string(row).unwrap()).unwrap();
+    };
     let mut again = rows[0].clone();
     again.wall_seconds += 1.0;
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(out.join(STORE_FILE))
-        .unwrap();
-    writeln!(file, "{}", serde_json::to_string(&again).unwrap()).unwrap();
-    drop(file);
+    append(&again);
     let store = ResultStore::open(&out.join(STORE_FILE)).unwrap();
     assert_eq!(store.rows(), &rows[..]);
     assert_eq!(store.duplicate_lines(), 1);
@@ -739,12 +741,7 @@ fn a_locked_store_is_refused_and_repeated_rows_count_once() {
     // The same key with other metrics: an error naming the key.
     let mut conflict = rows[0].clone();
     conflict.test.mae += 0.5;
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(out.join(STORE_FILE))
-        .unwrap();
-    writeln!(file, "{}", serde_json::to_string(&conflict).unwrap()).unwrap();
-    drop(file);
+    append(&conflict);
     let err = ResultStore::open(&out.join(STORE_FILE)).unwrap_err();
     let msg = format!("{err:#}");
     assert!(

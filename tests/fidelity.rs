@@ -2,6 +2,7 @@
 //! it names — checked against an independent computation or against the equivalent run without
 //! the switch — and the thesis's text stays what it was (configs and keys unchanged).
 
+mod common;
 use approx::assert_abs_diff_eq;
 use candle_core::{Device, Tensor};
 use mmssl::experiments::key::{pretrain_key, run_key};
@@ -10,24 +11,12 @@ use mmssl::metrics::{weighted_f1, weighted_f1_swapped};
 use mmssl::train::fidelity::SWITCHES;
 use mmssl::train::{run, DataConfig, Fidelity, Methodology, Progress, RunConfig};
 
-/// A run small enough for a unit test (as in `tests/train.rs`).
+/// [`common::tiny_config`] with room for early stopping to choose an epoch.
 fn tiny(methodology: Methodology) -> RunConfig {
-    let mut cfg = RunConfig {
-        methodology,
-        seed: 5,
-        ..RunConfig::default()
-    };
-    cfg.data.synthetic.scale = 0.012;
-    cfg.model.hidden = 8;
-    cfg.model.attention_dim = 8;
-    cfg.model.fusion_hidden = 8;
-    cfg.model.projector = vec![16, 16];
+    let mut cfg = common::tiny_config(methodology);
+    cfg.seed = 5;
     cfg.supervised.max_epochs = 4;
     cfg.supervised.patience = 10;
-    cfg.ssl.epochs = 2;
-    cfg.ssl.batch_size = 64;
-    // 3e-6 (table 7.3.2) barely moves a tiny model in 2 epochs; the tests need visible change.
-    cfg.ssl.lr = 1e-3;
     cfg
 }
 

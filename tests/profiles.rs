@@ -114,3 +114,19 @@ fn readme_describes_the_quick_profile_as_defined() {
         assert!(readme.contains(&needle), "README.md should say `{needle}`");
     }
 }
+
+/// The shipped profile file that runs `deviations` at quick's sizes (quick leaves it out).
+#[test]
+fn the_quick_deviations_profile_file_adds_only_the_deviations_seeds() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/profiles/quick-deviations.toml");
+    let p = Profile::from_toml_file(&path).unwrap();
+    let mut want = Profile::quick();
+    want.name = "quick-deviations".into();
+    want.family_seeds
+        .insert(FamilyId::Deviations, vec![0, 1, 2]);
+    assert_eq!(p, want);
+    assert!(Profile::quick().seeds_for(FamilyId::Deviations).is_empty());
+    let runs = expand(&p, &["deviations".to_owned()]).unwrap();
+    assert_eq!(runs.len(), 54);
+}

@@ -2,6 +2,7 @@
 //! methodology runs end to end, frozen weights stay frozen, supervised training lowers the valid
 //! loss, pre-training lowers the Barlow Twins loss, and runs are deterministic.
 
+mod common;
 use candle_core::{Device, Tensor};
 use candle_nn::VarMap;
 use mmssl::data::{shuffled_order, Dataset};
@@ -12,25 +13,8 @@ use mmssl::train::{
     pretrain_phase, run, split_metrics, Features, Methodology, Progress, RunConfig, PROBE_RIDGE,
 };
 
-/// A run config small enough for a unit test: ~200 training utterances, hidden sizes 8.
 fn tiny(methodology: Methodology) -> RunConfig {
-    let mut cfg = RunConfig {
-        methodology,
-        seed: 3,
-        ..RunConfig::default()
-    };
-    cfg.data.synthetic.scale = 0.012;
-    cfg.model.hidden = 8;
-    cfg.model.attention_dim = 8;
-    cfg.model.fusion_hidden = 8;
-    cfg.model.projector = vec![16, 16];
-    cfg.supervised.max_epochs = 3;
-    cfg.supervised.batch_size = 32;
-    cfg.ssl.epochs = 2;
-    cfg.ssl.batch_size = 64;
-    // 3e-6 (table 7.3.2) barely moves a tiny model in 2 epochs; the test needs visible change
-    cfg.ssl.lr = 1e-3;
-    cfg
+    common::tiny_config(methodology)
 }
 
 fn values(varmap: &VarMap, prefix: &str) -> Vec<Vec<f32>> {

@@ -102,12 +102,7 @@ pub fn evaluate(predictions: &[f64], labels: &[f64]) -> Result<Metrics, MetricsE
     let classes = |values: &[f64], bound: f64| -> Vec<i64> {
         values.iter().map(|&v| sentiment_class(v, bound)).collect()
     };
-    let (non0_true, non0_pred): (Vec<bool>, Vec<bool>) = labels
-        .iter()
-        .zip(predictions)
-        .filter(|&(&y, _)| y != 0.0)
-        .map(|(&y, &p)| (y > 0.0, p > 0.0))
-        .unzip();
+    let (non0_true, non0_pred) = non_zero_classes(predictions, labels);
     let has0_true: Vec<bool> = labels.iter().map(|&y| y >= 0.0).collect();
     let has0_pred: Vec<bool> = predictions.iter().map(|&p| p >= 0.0).collect();
 
@@ -129,13 +124,18 @@ pub fn evaluate(predictions: &[f64], labels: &[f64]) -> Result<Metrics, MetricsE
 /// average="weighted")` over the samples with `y != 0` — predictions in sklearn's `y_true` slot,
 /// so the classes are weighted by how often they are predicted. `None` without such samples.
 pub fn weighted_f1_swapped(predictions: &[f64], labels: &[f64]) -> Option<f64> {
-    let (truth, predicted): (Vec<bool>, Vec<bool>) = labels
+    let (truth, predicted) = non_zero_classes(predictions, labels);
+    weighted_f1(&predicted, &truth)
+}
+
+/// The non-zero variant's binary classes `(y > 0, p > 0)` over the samples with `y != 0`.
+fn non_zero_classes(predictions: &[f64], labels: &[f64]) -> (Vec<bool>, Vec<bool>) {
+    labels
         .iter()
         .zip(predictions)
         .filter(|&(&y, _)| y != 0.0)
         .map(|(&y, &p)| (y > 0.0, p > 0.0))
-        .unzip();
-    weighted_f1(&predicted, &truth)
+        .unzip()
 }
 
 /// A human-readable table of the thesis 7.3 metrics, `n/a` where a metric is undefined.
