@@ -45,7 +45,7 @@ pub struct Fidelity {
     pub f1_arguments_swapped: bool,
 }
 
-/// The names of the presets and of the switches, in [`Fidelity::switches`] order.
+/// The switches' names (the config keys under `fidelity`), in [`Fidelity::switches`] order.
 pub const SWITCHES: [&str; 6] = [
     "no_weight_transfer",
     "ssl_lr_from_general_optimiser",
