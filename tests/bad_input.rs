@@ -382,3 +382,39 @@ fn data_paths_and_report_folders_are_checked_one_way_before_any_work() {
         &["--report", "report.md", "not a folder"],
     );
 }
+
+#[test]
+fn damaged_run_folders_are_named_for_what_is_wrong() {
+    let sc = scene("damaged");
+    let copy = |name: &str| {
+        let dir = sc.root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&sc.run).unwrap().flatten() {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+        dir
+    };
+    let truncated = copy("truncated");
+    let weights = truncated.join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() / 3]).unwrap();
+    refused(
+        "evaluate with truncated weights",
+        &sc.root,
+        &["evaluate", "--checkpoint", s(&truncated)],
+        &[
+            "model.safetensors",
+            "is truncated or not a safetensors file",
+        ],
+    );
+    let edited = copy("edited");
+    let config = edited.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("hidden = 6", "hidden = 7")).unwrap();
+    refused(
+        "evaluate with a config edited after training",
+        &sc.root,
+        &["evaluate", "--checkpoint", s(&edited)],
+        &["holds weights of other shapes", "config.toml"],
+    );
+}

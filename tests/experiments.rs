@@ -750,3 +750,36 @@ fn a_locked_store_is_refused_and_repeated_rows_count_once() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn a_corrupt_cached_pretraining_is_computed_again() {
+    let out = tmp_dir("corrupt-cache");
+    // fig 8.5.1 in smoke: one pre-training shared by a fine-tuned and a linear run.
+    let first = reproduce(only(Profile::smoke(), &out, &["fig-8.5.1"])).unwrap();
+    let rows = ResultStore::open(&out.join(STORE_FILE))
+        .unwrap()
+        .rows()
+        .to_vec();
+    let entry = std::fs::read_dir(out.join(PRETRAINED_DIR))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let weights = entry.join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::remove_file(out.join(STORE_FILE)).unwrap();
+    let again = reproduce(only(Profile::smoke(), &out, &["fig-8.5.1"])).unwrap();
+    assert_eq!(
+        again.summary.pretrain_computed,
+        first.summary.pretrain_computed
+    );
+    assert_eq!(
+        std::fs::read(&weights).unwrap(),
+        bytes,
+        "recomputed bit for bit"
+    );
+    assert_same_rows(again.store.rows(), &rows);
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -470,8 +470,22 @@ impl Shared<'_> {
         let quiet = Progress::quiet();
         let (model, varmap, pretrain, source) = match &job.pretrain_key {
             Some(key) => {
-                let (dir, record, computed) = self.ensure_pretrained(cfg, key)?;
-                let (saved, model, varmap) = load_checkpoint(&dir, device)?;
+                let (mut dir, mut record, mut computed) = self.ensure_pretrained(cfg, key)?;
+                let loaded = match load_checkpoint(&dir, device) {
+                    Ok(loaded) => loaded,
+                    Err(err) if !computed => {
+                        // A corrupt cache entry (e.g. truncated weights) is ours: recompute it.
+                        self.bar.suspend(|| {
+                            eprintln!("note: {err:#}; computing that pre-training again")
+                        });
+                        fs::remove_dir_all(&dir)
+                            .with_context(|| format!("removing {}", dir.display()))?;
+                        (dir, record, computed) = self.ensure_pretrained(cfg, key)?;
+                        load_checkpoint(&dir, device)?
+                    }
+                    Err(err) => return Err(err),
+                };
+                let (saved, model, varmap) = loaded;
                 ensure!(
                     saved.model == cfg.model && saved.seed == cfg.seed,
                     "cached pre-training {} does not match the run's model / seed",

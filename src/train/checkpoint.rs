@@ -88,8 +88,25 @@ pub fn load_checkpoint(dir: &Path, device: &Device) -> Result<(RunConfig, Model,
         .with_context(|| format!("parsing {}", config_path.display()))?;
     let (model, mut varmap) = build_model(&cfg, device)?;
     let weights = dir.join(WEIGHTS_FILE);
-    varmap
-        .load(&weights)
-        .with_context(|| format!("loading {}", weights.display()))?;
+    varmap.load(&weights).map_err(|e| {
+        // Candle's message, first line only (no backtrace), under what it means for the user.
+        let cause = e.to_string();
+        let cause = cause.lines().next().unwrap_or_default();
+        let what = if cause.contains("shape mismatch") {
+            format!(
+                "holds weights of other shapes than {} describes (was the config edited after \
+                 training?)",
+                config_path.display()
+            )
+        } else if cause.contains("metadata")
+            || cause.contains("header")
+            || cause.contains("covered")
+        {
+            "is truncated or not a safetensors file".to_owned()
+        } else {
+            "cannot be loaded".to_owned()
+        };
+        anyhow::anyhow!("{} {what}: {cause}", weights.display())
+    })?;
     Ok((cfg, model, varmap))
 }
