@@ -418,3 +418,14 @@ fn damaged_run_folders_are_named_for_what_is_wrong() {
         &["holds weights of other shapes", "config.toml"],
     );
 }
+
+#[test]
+fn sizes_that_cannot_fit_in_memory_are_refused_before_allocating() {
+    let root = tmp_in("bad-input", "memory");
+    refused(
+        "a hidden size of 10^8",
+        &root,
+        &["train", "--quiet", "--set", "model.hidden=100000000"],
+        &["needs at least", "GiB", "model.hidden 100000000"],
+    );
+}

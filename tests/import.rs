@@ -552,6 +552,29 @@ fn inspect_reports_counts_dims_and_non_finite() {
 }
 
 #[test]
+fn inspect_of_an_empty_imported_split_prints_no_statistics() {
+    let dir = tmp("inspect-empty");
+    import_to_dir(
+        SourceFormat::MultPkl,
+        &fixture("bad_nan.pkl"),
+        &dir.join("d"),
+        &opts(),
+        false,
+    )
+    .unwrap();
+    let mut r = inspect(&dir.join("d")).unwrap();
+    let valid = &mut r.splits[1];
+    assert!(valid.imported);
+    valid.summary.count = 0;
+    let text = r.to_string();
+    assert!(
+        text.contains("valid imported, 0 samples (no statistics)"),
+        "{text}"
+    );
+    assert!(!text.contains("valid n=0"), "{text}");
+}
+
+#[test]
 fn verify_reports_each_check() {
     let r = verify(SourceFormat::MultPkl, &fixture("mult_p4.pkl"), None);
     assert!(!r.ok());

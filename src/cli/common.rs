@@ -70,6 +70,7 @@ impl ConfigArgs {
             cfg.model.input_dims = dims;
         }
         cfg.validate()?;
+        cfg.check_memory()?;
         Ok(cfg)
     }
 

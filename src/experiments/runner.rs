@@ -196,6 +196,8 @@ impl Plan {
         let all = registry::expand(profile, &[])?;
         let selected = registry::expand(profile, &options.only)?;
         let base = profile.config(0);
+        base.check_memory()
+            .with_context(|| format!("profile {}", profile.name))?;
         for spec in &all {
             spec.config
                 .validate()

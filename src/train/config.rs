@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
 
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
 /// The four training methodologies of thesis 7.1.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
@@ -247,6 +249,50 @@ impl RunConfig {
             self.data.synthetic.validate().map_err(anyhow::Error::msg)?;
         }
         Ok(())
+    }
+
+    /// A lower bound of the bytes a run allocates: the synthetic data's f32 features (every
+    /// split; 0 for imported data, whose size is known on loading) and four copies of the LSTM
+    /// weights (weights, gradients, Adam's two moments). Rough by design: it exists to refuse
+    /// sizes that cannot fit before anything is allocated.
+    pub fn memory_estimate(&self) -> f64 {
+        let m = &self.model;
+        let lstm = |input: usize, hidden: usize| 4.0 * hidden as f64 * (input + hidden + 2) as f64;
+        let weights: f64 = m.input_dims.iter().map(|&d| lstm(d, m.hidden)).sum::<f64>()
+            + lstm(m.fusion_input_dim(), m.fusion_hidden);
+        let data = if self.data.path.is_none() {
+            let s = &self.data.synthetic;
+            let samples: usize = s.split_sizes().iter().sum();
+            samples as f64 * s.steps as f64 * s.dims.iter().sum::<usize>() as f64
+        } else {
+            0.0
+        };
+        4.0 * (data + 4.0 * weights)
+    }
+
+    /// Refuses a run whose [`RunConfig::memory_estimate`] exceeds the memory the system reports
+    /// available (`MemAvailable` of `/proc/meminfo`; no check where that cannot be read).
+    pub fn check_memory(&self) -> anyhow::Result<()> {
+        let available = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|text| {
+                let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+                let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+                Some(kib * 1024.0)
+            });
+        let need = self.memory_estimate();
+        match available {
+            Some(have) if need > have => anyhow::bail!(
+                "this run needs at least {:.1} GiB (data.synthetic.scale {}, model.hidden {}, \
+                 model.fusion_hidden {}) but only {:.1} GiB of memory is available: lower them",
+                need / GIB,
+                self.data.synthetic.scale,
+                self.model.hidden,
+                self.model.fusion_hidden,
+                have / GIB
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// The config as TOML, as stored beside checkpoints.

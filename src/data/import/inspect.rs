@@ -145,8 +145,13 @@ impl fmt::Display for InspectReport {
         )?;
         for s in &self.splits {
             let sm = &s.summary;
-            if !s.imported && sm.count == 0 {
-                writeln!(f, "{:<5} not imported (0 samples)", sm.split.name())?;
+            if sm.count == 0 {
+                let how = if s.imported {
+                    "imported, 0 samples (no statistics)"
+                } else {
+                    "not imported (0 samples)"
+                };
+                writeln!(f, "{:<5} {how}", sm.split.name())?;
                 continue;
             }
             writeln!(
