@@ -518,9 +518,9 @@ fn synthetic_data_round_trips_with_emotions() {
     assert!(back.identity.synthetic);
 }
 
-#[test]
-fn inspect_reports_counts_dims_and_non_finite() {
-    let dir = tmp("inspect");
+/// `bad_nan.pkl` imported into a scratch folder, and its inspect report.
+fn inspected_bad_nan(name: &str) -> (Tmp, mmssl::data::import::inspect::InspectReport) {
+    let dir = tmp(name);
     import_to_dir(
         SourceFormat::MultPkl,
         &fixture("bad_nan.pkl"),
@@ -529,7 +529,13 @@ fn inspect_reports_counts_dims_and_non_finite() {
         false,
     )
     .unwrap();
-    let r = inspect(&dir.join("d")).unwrap();
+    let report = inspect(&dir.join("d")).unwrap();
+    (dir, report)
+}
+
+#[test]
+fn inspect_reports_counts_dims_and_non_finite() {
+    let (_dir, r) = inspected_bad_nan("inspect");
     let valid = &r.splits[1];
     assert_eq!(valid.summary.count, 3);
     assert_eq!(valid.summary.modalities[0].dims, 5);
@@ -553,16 +559,7 @@ fn inspect_reports_counts_dims_and_non_finite() {
 
 #[test]
 fn inspect_of_an_empty_imported_split_prints_no_statistics() {
-    let dir = tmp("inspect-empty");
-    import_to_dir(
-        SourceFormat::MultPkl,
-        &fixture("bad_nan.pkl"),
-        &dir.join("d"),
-        &opts(),
-        false,
-    )
-    .unwrap();
-    let mut r = inspect(&dir.join("d")).unwrap();
+    let (_dir, mut r) = inspected_bad_nan("inspect-empty");
     let valid = &mut r.splits[1];
     assert!(valid.imported);
     valid.summary.count = 0;
