@@ -9,7 +9,7 @@ use mmssl::data::import::native::load_native_with_meta;
 use mmssl::data::import::verify::{verify, Status};
 use mmssl::data::import::{
     import, import_to_dir, inspect::inspect, save_native, ImportErrorKind, ImportOptions,
-    LabelMapping, SourceFormat,
+    LabelMapping, PaddingRule, SourceFormat,
 };
 use mmssl::data::synthetic::{generate, SyntheticConfig};
 use mmssl::data::{Dataset, Modality, NonFinitePolicy, SplitName};
@@ -569,6 +569,32 @@ fn inspect_of_an_empty_imported_split_prints_no_statistics() {
         "{text}"
     );
     assert!(!text.contains("valid n=0"), "{text}");
+}
+
+#[test]
+fn a_padding_rule_against_the_data_layout_is_noted() {
+    // The fixture is front-padded: `--padding end` keeps its leading zeros as real steps.
+    for (rule, noted) in [
+        (PaddingRule::End, true),
+        (PaddingRule::Front, false),
+        (PaddingRule::Auto, false),
+    ] {
+        let imported = import(
+            SourceFormat::MultPkl,
+            &fixture("mult_py2.pkl"),
+            &ImportOptions {
+                padding: rule,
+                ..opts()
+            },
+        )
+        .unwrap();
+        let note = imported
+            .meta
+            .notes
+            .iter()
+            .any(|n| n.contains("the data look front-padded") && n.contains("--padding end"));
+        assert_eq!(note, noted, "{rule:?}: {:?}", imported.meta.notes);
+    }
 }
 
 #[test]

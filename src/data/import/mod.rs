@@ -563,6 +563,10 @@ pub struct SplitReport {
     pub filled: Vec<Modality>,
     /// Non-finite values found (and zeroed, under the default policy), per modality.
     pub non_finite: Vec<native::ModalityNonFinite>,
+    /// Samples padded on the other side than `--padding front|end` says (zero steps only at the
+    /// end under `front`, only at the front under `end`): a note when most are (not stored).
+    #[serde(skip)]
+    pub padding_mismatch: usize,
 }
 
 fn assemble(
@@ -649,6 +653,22 @@ fn assemble(
         }
     }
     let mut notes = Vec::new();
+    for (s, report) in &splits {
+        if report.padding_mismatch * 2 > s.len() {
+            let (given, seen) = match opts.padding {
+                PaddingRule::End => ("end", "front"),
+                _ => ("front", "end"),
+            };
+            notes.push(format!(
+                "split {}: {} of {} samples have zero steps only at the {seen}, but --padding {given} \
+                 was given: the data look {seen}-padded, and their real steps are kept with the \
+                 padding (--padding auto detects either layout)",
+                s.name,
+                report.padding_mismatch,
+                s.len()
+            ));
+        }
+    }
     if let Some(r) = release {
         for m in Modality::ALL {
             let got = dims[m.index()];
@@ -879,6 +899,14 @@ fn assemble_split(
                 let per = steps * dims[m];
                 &blocks[m].1[i * per..(i + 1) * per]
             });
+            let auto = detect_span(rows, dims, steps, PaddingRule::Auto);
+            let (front_zeros, end_zeros) = (auto.start > 0, auto.start + auto.len < steps);
+            let mismatch = match opts.padding {
+                PaddingRule::Front => end_zeros && !front_zeros,
+                PaddingRule::End => front_zeros && !end_zeros,
+                PaddingRule::Auto => false,
+            };
+            report.padding_mismatch += usize::from(mismatch && !auto.empty);
             detect_span(rows, dims, steps, opts.padding)
         };
         if span.empty {
