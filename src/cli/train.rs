@@ -6,8 +6,8 @@ use crate::data::DataIdentity;
 use crate::files;
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, model_to_finetune, pretrain_phase, run,
-    save_checkpoint, save_report, split_metrics, Methodology, PretrainRecord, Pretrained,
-    RunConfig, RunReport,
+    run_metrics, save_checkpoint, save_report, Methodology, PretrainRecord, Pretrained, RunConfig,
+    RunReport,
 };
 use crate::train::{CONFIG_FILE, METRICS_FILE, PRETRAIN_FILE};
 use anyhow::{ensure, Context, Result};
@@ -279,8 +279,8 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
     let (cfg, model, _) = load_checkpoint(&args.checkpoint, &device)?;
     let data = cfg.load_data()?;
     check_trained_on(&args.checkpoint, &data.identity)?;
-    let valid = split_metrics(&model, &data.valid, &device)?;
-    let test = split_metrics(&model, &data.test, &device)?;
+    let valid = run_metrics(&model, &data.valid, &device, &cfg.fidelity)?;
+    let test = run_metrics(&model, &data.test, &device, &cfg.fidelity)?;
     if args.json {
         let out = serde_json::json!({ "data": data.identity, "valid": valid, "test": test });
         println!("{}", serde_json::to_string(&out)?);

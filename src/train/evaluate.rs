@@ -1,7 +1,8 @@
 //! Predictions on a split in evaluation mode and their thesis 7.3 metrics.
 
+use super::fidelity::Fidelity;
 use crate::data::{Split, SplitName};
-use crate::metrics::{evaluate, Metrics};
+use crate::metrics::{evaluate, weighted_f1_swapped, Metrics};
 use crate::model::Model;
 use anyhow::{Context, Result};
 use candle_core::Device;
@@ -23,8 +24,23 @@ pub fn predict(model: &Model, split: &Split, device: &Device) -> Result<Vec<f64>
 
 /// The thesis 7.3 metrics of `model` on `split`.
 pub fn split_metrics(model: &Model, split: &Split, device: &Device) -> Result<Metrics> {
+    run_metrics(model, split, device, &Fidelity::THESIS_TEXT)
+}
+
+/// [`split_metrics`] as a run reports them: with the released code's swapped-argument F1
+/// beside the correct one under `fidelity.f1_arguments_swapped` (one prediction pass).
+pub fn run_metrics(
+    model: &Model,
+    split: &Split,
+    device: &Device,
+    fidelity: &Fidelity,
+) -> Result<Metrics> {
     let predictions = predict(model, split, device)?;
     let labels: Vec<f64> = split.labels.iter().map(|&y| f64::from(y)).collect();
-    evaluate(&predictions, &labels)
-        .with_context(|| format!("evaluating on the {} split", SplitName::name(split.name)))
+    let mut metrics = evaluate(&predictions, &labels)
+        .with_context(|| format!("evaluating on the {} split", SplitName::name(split.name)))?;
+    if fidelity.f1_arguments_swapped {
+        metrics.f1_swapped = weighted_f1_swapped(&predictions, &labels);
+    }
+    Ok(metrics)
 }

@@ -2,14 +2,14 @@
 //! pre-training, supervised (or linear) training, and the metrics of the best epoch.
 
 use super::config::{DataConfig, Methodology, RunConfig};
-use super::evaluate::{predict, split_metrics};
+use super::evaluate::run_metrics;
 use super::linear_probe::{encode_split, probe_encoder, train_head, ProbeScore};
 use super::progress::Progress;
 use super::ssl::{pretrain, Pretrained, ProbeReport};
 use super::supervised::{train_supervised, EpochLog};
 use crate::data::synthetic::generate;
-use crate::data::{DataIdentity, Dataset, NonFinitePolicy, Split};
-use crate::metrics::{weighted_f1_swapped, Metrics};
+use crate::data::{DataIdentity, Dataset, NonFinitePolicy};
+use crate::metrics::Metrics;
 use crate::model::Model;
 use anyhow::{ensure, Result};
 use candle_core::{DType, Device};
@@ -178,16 +178,8 @@ pub fn finetune_phase(
     } else {
         train_supervised(model, varmap, &labeled, &data.valid, cfg, device, progress)?
     };
-    let scored = |split: &Split| -> Result<Metrics> {
-        let mut m = split_metrics(model, split, device)?;
-        if cfg.fidelity.f1_arguments_swapped {
-            let labels: Vec<f64> = split.labels.iter().map(|&y| f64::from(y)).collect();
-            m.f1_swapped = weighted_f1_swapped(&predict(model, split, device)?, &labels);
-        }
-        Ok(m)
-    };
-    let valid = scored(&data.valid)?;
-    let test = scored(&data.test)?;
+    let valid = run_metrics(model, &data.valid, device, &cfg.fidelity)?;
+    let test = run_metrics(model, &data.test, device, &cfg.fidelity)?;
     Ok(RunReport {
         data: data.identity.clone(),
         config: cfg.clone(),
