@@ -152,3 +152,106 @@ fn bad_arguments_are_named() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn predict_writes_a_csv_that_metrics_scores_exactly_as_evaluate() {
+    let run = tmp_dir("predict-run");
+    ok(&train("supervised", "4", &run));
+    let csv = tmp_dir("predict-out").with_extension("csv");
+    let _ = std::fs::remove_file(&csv);
+    let (run_s, csv_s) = (run.to_str().unwrap(), csv.to_str().unwrap());
+    let stdout = ok(&mmssl(&["predict", "--checkpoint", run_s, "--out", csv_s]));
+    assert!(stdout.contains("synthetic-mosei"), "{stdout}");
+    let evaluated: Value =
+        serde_json::from_str(&ok(&mmssl(&["evaluate", "--checkpoint", run_s, "--json"]))).unwrap();
+    let scored: Value =
+        serde_json::from_str(&ok(&mmssl(&["metrics", "--predictions", csv_s, "--json"]))).unwrap();
+    assert_eq!(
+        scored, evaluated["test"],
+        "metrics on the CSV = evaluate's test metrics"
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("index,split,label,prediction\n0,test,"),
+        "{text}"
+    );
+
+    // an existing file needs --force; a directory is never replaced
+    let refused = mmssl(&["predict", "--checkpoint", run_s, "--out", csv_s]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
+    let all = ok(&mmssl(&[
+        "predict",
+        "--checkpoint",
+        run_s,
+        "--out",
+        csv_s,
+        "--split",
+        "all",
+        "--force",
+    ]));
+    let rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    let sizes = mmssl::data::synthetic::SyntheticConfig::new(0, 0.008).split_sizes();
+    assert_eq!(
+        rows,
+        sizes.iter().sum::<usize>(),
+        "one row per utterance of every split"
+    );
+    assert!(all.contains(&format!("wrote {rows} predictions")), "{all}");
+    let dir_out = mmssl(&["predict", "--checkpoint", run_s, "--out", run_s, "--force"]);
+    assert!(String::from_utf8_lossy(&dir_out.stderr).contains("is a directory"));
+    assert!(
+        run.join("model.safetensors").is_file(),
+        "the run is untouched"
+    );
+    let _ = std::fs::remove_file(&csv);
+}
+
+#[test]
+fn embed_writes_the_fused_vectors_the_library_computes() {
+    let run = tmp_dir("embed-run");
+    ok(&train("supervised", "5", &run));
+    let out = tmp_dir("embed-out");
+    let (run_s, out_s) = (run.to_str().unwrap(), out.to_str().unwrap());
+    let stdout = ok(&mmssl(&["embed", "--checkpoint", run_s, "--out", out_s]));
+    assert!(stdout.contains("fused vectors"), "{stdout}");
+    let device = candle_core::Device::Cpu;
+    let tensors =
+        candle_core::safetensors::load(out.join("embeddings.safetensors"), &device).unwrap();
+    let (cfg, model, _) = mmssl::train::load_checkpoint(&run, &device).unwrap();
+    let data = cfg.load_data().unwrap();
+    for name in mmssl::data::SplitName::ALL {
+        let split = data.split(name);
+        let want = mmssl::train::encode_split(&model, split, &device).unwrap();
+        let fused = &tensors[&format!("{name}.fused")];
+        assert_eq!(fused.dims(), [split.len(), want.dim]);
+        assert_eq!(
+            fused.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            want.values
+        );
+        let labels = tensors[&format!("{name}.label")].to_vec1::<f32>().unwrap();
+        assert_eq!(labels, split.labels);
+        let index = tensors[&format!("{name}.index")].to_vec1::<u32>().unwrap();
+        assert_eq!(index, (0..split.len() as u32).collect::<Vec<_>>());
+    }
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["data"]["sha256"], metrics_json(&run)["data"]["sha256"]);
+    // an earlier embedding is replaced only with --force; a run folder never
+    let again = mmssl(&["embed", "--checkpoint", run_s, "--out", out_s]);
+    assert!(!again.status.success());
+    ok(&mmssl(&[
+        "embed",
+        "--checkpoint",
+        run_s,
+        "--out",
+        out_s,
+        "--split",
+        "test",
+        "--force",
+    ]));
+    let onto_run = mmssl(&["embed", "--checkpoint", run_s, "--out", run_s, "--force"]);
+    assert!(!onto_run.status.success());
+    assert!(run.join("model.safetensors").is_file());
+    let _ = std::fs::remove_dir_all(&out);
+}

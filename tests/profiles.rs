@@ -128,5 +128,34 @@ fn the_quick_deviations_profile_file_adds_only_the_deviations_seeds() {
     assert_eq!(p, want);
     assert!(Profile::quick().seeds_for(FamilyId::Deviations).is_empty());
     let runs = expand(&p, &["deviations".to_owned()]).unwrap();
-    assert_eq!(runs.len(), 54);
+    assert_eq!(runs.len(), 66, "22 variants × 3 seeds");
+}
+
+/// The shipped profile file that runs the low-label families on the `hard` stand-in: quick's
+/// settings with only the difficulty changed, so every run pairs with a quick run.
+#[test]
+fn the_quick_hard_profile_file_changes_only_the_difficulty() {
+    use mmssl::data::synthetic::Difficulty;
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/profiles/quick-hard.toml");
+    let p = Profile::from_toml_file(&path).unwrap();
+    let mut want = Profile::quick();
+    want.name = "quick-hard".into();
+    want.difficulty = Difficulty::Hard;
+    assert_eq!(p, want);
+    let only: Vec<String> = ["table-8.2.4", "fig-8.4", "ssl-lr"]
+        .map(String::from)
+        .into();
+    let (hard, easy) = (
+        expand(&p, &only).unwrap(),
+        expand(&Profile::quick(), &only).unwrap(),
+    );
+    assert_eq!(hard.len(), easy.len());
+    for (h, e) in hard.iter().zip(&easy) {
+        assert_eq!(h.config.data.synthetic.difficulty, Difficulty::Hard);
+        let mut back = h.config.clone();
+        back.data.synthetic.difficulty = Difficulty::Standard;
+        assert_eq!(back, e.config, "the same run but for the data's difficulty");
+    }
+    assert!(!Profile::quick().to_json().contains("difficulty"));
 }

@@ -1,6 +1,7 @@
 //! Arguments shared by the training commands: a TOML config, `--set` overrides, seed, data scale,
 //! device and output directory.
 
+use crate::data::SplitName;
 use crate::train::RunConfig;
 use anyhow::{bail, Context, Result};
 use candle_core::Device;
@@ -116,7 +117,8 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
     }
     let mut value = toml::Value::try_from(&cfg)?;
     // Fields left out of a serialised config while at their default stay addressable:
-    // `--set fidelity=…` / `--set fidelity.<switch>=true` and `--set data.path=DIR`.
+    // `--set fidelity=…` / `--set fidelity.<switch>=true`, `--set data.path=DIR` and
+    // `--set data.synthetic.difficulty=hard`.
     if let Some(table) = value.as_table_mut() {
         if !table.contains_key("fidelity") {
             table.insert("fidelity".into(), toml::Value::try_from(cfg.fidelity)?);
@@ -126,6 +128,15 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
     if let Some(data) = value.get_mut("data").and_then(toml::Value::as_table_mut) {
         if path_override && !data.contains_key("path") {
             data.insert("path".into(), toml::Value::String(String::new()));
+        }
+        if let Some(synthetic) = data
+            .get_mut("synthetic")
+            .and_then(toml::Value::as_table_mut)
+        {
+            let difficulty = cfg.data.synthetic.difficulty.name();
+            synthetic
+                .entry("difficulty")
+                .or_insert_with(|| toml::Value::String(difficulty.into()));
         }
     }
     for item in overrides {
@@ -169,4 +180,62 @@ pub fn training_data_dir(data: &str) -> Result<(PathBuf, [usize; 3])> {
         );
     }
     Ok((std::path::absolute(&dir).unwrap_or(dir), meta.dims))
+}
+
+/// Which split(s) `mmssl predict` and `mmssl embed` write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitChoice {
+    /// The training split.
+    Train,
+    /// The validation split.
+    Valid,
+    /// The test split.
+    Test,
+    /// Every non-empty split, train first.
+    All,
+}
+
+impl SplitChoice {
+    /// The splits chosen, in storage order.
+    pub fn splits(self) -> Vec<SplitName> {
+        match self {
+            SplitChoice::Train => vec![SplitName::Train],
+            SplitChoice::Valid => vec![SplitName::Valid],
+            SplitChoice::Test => vec![SplitName::Test],
+            SplitChoice::All => SplitName::ALL.to_vec(),
+        }
+    }
+}
+
+/// The data a saved run is scored on (`predict`, `embed`): its own data when `data` is `None`
+/// (refused if it changed since training), the stand-in of its config for `synthetic`, or a
+/// native data directory with the run's feature dims.
+pub fn data_for_run(
+    checkpoint: &std::path::Path,
+    cfg: &mut RunConfig,
+    data: Option<&str>,
+) -> Result<crate::data::Dataset> {
+    match data {
+        None => {}
+        Some("synthetic") => cfg.data.path = None,
+        Some(dir) => {
+            let meta = crate::data::import::NativeMeta::read(std::path::Path::new(dir))
+                .with_context(|| {
+                    format!("--data {dir}: expected `synthetic` or a data directory written by `mmssl data import`")
+                })?;
+            anyhow::ensure!(
+                meta.dims == cfg.model.input_dims,
+                "--data {dir}: feature dims {:?} (text, audio, visual), but the run {} was trained on {:?}",
+                meta.dims,
+                checkpoint.display(),
+                cfg.model.input_dims
+            );
+            cfg.data.path = Some(PathBuf::from(dir));
+        }
+    }
+    let loaded = cfg.load_data()?;
+    if data.is_none() {
+        super::train::check_trained_on(checkpoint, &loaded.identity)?;
+    }
+    Ok(loaded)
 }

@@ -3,7 +3,9 @@
 mod bench;
 mod common;
 mod data;
+mod embed;
 mod metrics;
+mod predict;
 mod reproduce;
 mod synth;
 mod train;
@@ -34,6 +36,10 @@ enum Command {
     Finetune(train::FinetuneArgs),
     /// Valid and test metrics of a saved run.
     Evaluate(train::EvaluateArgs),
+    /// Write a trained run's prediction for every utterance of a split as CSV.
+    Predict(predict::PredictArgs),
+    /// Write the encoder's fused vectors of every utterance of a split as safetensors.
+    Embed(embed::EmbedArgs),
     /// Time training and inference steps at the thesis's shapes.
     Bench(bench::BenchArgs),
     /// Real data: import a public release, inspect it, verify a source against the manifest.
@@ -52,6 +58,8 @@ pub fn main() -> ExitCode {
         Command::Pretrain(args) => train::run_pretrain(&args),
         Command::Finetune(args) => train::run_finetune(&args),
         Command::Evaluate(args) => train::run_evaluate(&args),
+        Command::Predict(args) => predict::run(&args),
+        Command::Embed(args) => embed::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Reproduce(args) => reproduce::run(&args),
         Command::Data(args) => data::run(&args),

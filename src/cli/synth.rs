@@ -2,7 +2,7 @@
 //! and ceiling (the oracle's metrics on valid and test).
 
 use crate::data::synthetic::ceiling::{ceiling_rows, format_table};
-use crate::data::synthetic::{generate, SyntheticConfig};
+use crate::data::synthetic::{generate, Difficulty, SyntheticConfig};
 use crate::data::SplitName;
 use std::time::Instant;
 
@@ -15,6 +15,10 @@ pub struct SynthArgs {
     /// Size relative to CMU-MOSEI's aligned release (1.0 = 16,326 / 1,871 / 4,659 utterances).
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
+    /// How hard sentiment is to read off the features: `standard` or `hard` (same labels and
+    /// ceiling, non-linear mixing, stronger nuisance).
+    #[arg(long, value_parser = parse_difficulty, default_value = "standard")]
+    difficulty: Difficulty,
     /// Print one JSON object (config, identity, statistics) instead of the table.
     #[arg(long)]
     json: bool,
@@ -27,7 +31,10 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         "--scale must be a positive number, got {}",
         args.scale
     );
-    let config = SyntheticConfig::new(args.seed, args.scale);
+    let config = SyntheticConfig {
+        difficulty: args.difficulty,
+        ..SyntheticConfig::new(args.seed, args.scale)
+    };
     let start = Instant::now();
     let data = generate(&config);
     let seconds = start.elapsed().as_secs_f64();
@@ -51,4 +58,10 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Parses `--difficulty` by the config's own names.
+fn parse_difficulty(name: &str) -> Result<Difficulty, String> {
+    (Difficulty::ALL.into_iter().find(|d| d.name() == name))
+        .ok_or_else(|| format!("unknown difficulty `{name}`: expected standard or hard"))
 }

@@ -4,6 +4,7 @@
 use super::common::ConfigArgs;
 use crate::data::DataIdentity;
 use crate::files;
+use crate::model::Model;
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, model_to_finetune, pretrain_phase, run,
     run_metrics, save_checkpoint, save_report, Methodology, PretrainRecord, Pretrained, RunConfig,
@@ -11,6 +12,7 @@ use crate::train::{
 };
 use crate::train::{CONFIG_FILE, METRICS_FILE, PRETRAIN_FILE};
 use anyhow::{ensure, Context, Result};
+use candle_core::Device;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `mmssl train`.
@@ -266,17 +268,23 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
     finish(&out, args.force, &varmap, &report)
 }
 
+/// Loads a trained run for scoring (`evaluate`, `predict`); a pre-training, whose regression
+/// head is untrained, is refused with the command that trains it.
+pub(super) fn load_trained_run(dir: &Path, device: &Device) -> Result<(RunConfig, Model)> {
+    ensure!(
+        !dir.join(PRETRAIN_FILE).is_file() || dir.join(METRICS_FILE).exists(),
+        "{}: a pre-training (its regression head is untrained): fine-tune it first (`mmssl finetune --checkpoint {}`)",
+        dir.display(),
+        dir.display()
+    );
+    let (cfg, model, _) = load_checkpoint(dir, device)?;
+    Ok((cfg, model))
+}
+
 /// Runs `mmssl evaluate`: the test (and valid) metrics of a saved run.
 pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
-    ensure!(
-        !args.checkpoint.join(PRETRAIN_FILE).is_file()
-            || args.checkpoint.join(METRICS_FILE).exists(),
-        "{}: a pre-training (its regression head is untrained): fine-tune it first (`mmssl finetune --checkpoint {}`)",
-        args.checkpoint.display(),
-        args.checkpoint.display()
-    );
     let device = ConfigArgs::for_device(&args.device).device()?;
-    let (cfg, model, _) = load_checkpoint(&args.checkpoint, &device)?;
+    let (cfg, model) = load_trained_run(&args.checkpoint, &device)?;
     let data = cfg.load_data()?;
     check_trained_on(&args.checkpoint, &data.identity)?;
     let valid = run_metrics(&model, &data.valid, &device, &cfg.fidelity)?;
@@ -294,7 +302,7 @@ pub fn run_evaluate(args: &EvaluateArgs) -> Result<()> {
 
 /// Refuses to score a run on other data than it was trained on (the checksum in its
 /// `metrics.json`, when it has one, against the data its config loads now).
-fn check_trained_on(dir: &Path, data: &DataIdentity) -> Result<()> {
+pub(super) fn check_trained_on(dir: &Path, data: &DataIdentity) -> Result<()> {
     let path = dir.join(METRICS_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(());

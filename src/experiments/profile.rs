@@ -30,6 +30,7 @@
 //!   High around the named 0.5), the full 3 × 3 product.
 
 use super::family::FamilyId;
+use crate::data::synthetic::Difficulty;
 use crate::model::ModelConfig;
 use crate::train::RunConfig;
 use anyhow::{bail, Context, Result};
@@ -158,6 +159,10 @@ pub struct Profile {
     pub data_seed: u64,
     /// Padded steps per sequence of the synthetic data (`data.synthetic.steps`; thesis: 50).
     pub steps: usize,
+    /// Difficulty preset of the synthetic data (`data.synthetic.difficulty`): `standard` (the
+    /// default, left out of `profile.json`) or `hard`.
+    #[serde(default, skip_serializing_if = "Difficulty::is_standard")]
+    pub difficulty: Difficulty,
     /// Encoder, projector and head sizes (thesis: table 7.3.1).
     pub model: ModelConfig,
     /// Supervised phase: maximum epochs (thesis: 100).
@@ -212,6 +217,7 @@ impl Profile {
             scale: thesis.data.synthetic.scale,
             data_seed: thesis.data.synthetic.seed,
             steps: thesis.data.synthetic.steps,
+            difficulty: thesis.data.synthetic.difficulty,
             model: thesis.model,
             supervised_max_epochs: thesis.supervised.max_epochs,
             supervised_patience: thesis.supervised.patience,
@@ -487,6 +493,7 @@ impl Profile {
         cfg.data.synthetic.scale = self.scale;
         cfg.data.synthetic.seed = self.data_seed;
         cfg.data.synthetic.steps = self.steps;
+        cfg.data.synthetic.difficulty = self.difficulty;
         cfg.supervised.max_epochs = self.supervised_max_epochs;
         cfg.supervised.patience = self.supervised_patience;
         cfg.ssl.epochs = self.ssl_epochs;

@@ -27,6 +27,9 @@
 //!    audio 1.5, visual 2.0: text is the most informative and fusion beats any one modality),
 //!    amplitude `a_t ~ U(0.5, 1.5)` and background `b_t`; other real steps hold background only.
 //!    Backgrounds: text `N(0, 0.35²)` (GloVe-like), visual `N(0, 0.6²)`, audio `N(0, 1)`.
+//!    This is the `standard` [`Difficulty`]; `hard` replaces the linear `A_m` by a fixed random
+//!    `tanh` layer and scales the non-sentiment factors up, with the same per-utterance draws,
+//!    labels and ceiling ([`difficulty`]).
 //! 6. **Audio is unnormalised**: feature `f` is finally mapped to `o_f + s_f · x` with scales
 //!    `s_f` log-uniform in [0.01, 300] and offsets `o_f ~ N(0, s_f²)` fixed per seed.
 //! 7. **Missing signal, as in the real files**: [`ALL_ZERO_SHARE`] of utterances have an
@@ -42,7 +45,10 @@
 //! closed-form posterior it uses.
 
 pub mod ceiling;
+pub mod difficulty;
 pub mod posterior;
+
+pub use difficulty::{Difficulty, DifficultyParams};
 
 use super::identity::content_sha256;
 use super::{DataIdentity, Dataset, Sequences, Split, SplitName};
@@ -95,6 +101,9 @@ pub struct SyntheticConfig {
     pub dims: [usize; 3],
     /// Utterances per split at scale 1, `[train, valid, test]`.
     pub counts: [usize; 3],
+    /// How hard sentiment is to read off the features ([`difficulty`]); `standard` by default.
+    #[serde(skip_serializing_if = "Difficulty::is_standard")]
+    pub difficulty: Difficulty,
 }
 
 impl Default for SyntheticConfig {
@@ -105,6 +114,7 @@ impl Default for SyntheticConfig {
             steps: 50,
             dims: [300, 74, 35],
             counts: [16_326, 1_871, 4_659],
+            difficulty: Difficulty::Standard,
         }
     }
 }
@@ -152,7 +162,13 @@ impl SyntheticConfig {
 
 /// Fixed, seed-dependent parameters shared by all utterances: mixing matrices and audio scaling.
 struct World {
-    /// Per modality `[dims, FACTORS]` mixing matrix, row-major.
+    /// The difficulty preset's knobs.
+    difficulty: DifficultyParams,
+    /// Per modality `[units, FACTORS]` input weights of the `tanh` layer, row-major (empty when
+    /// mixing is linear).
+    hidden: [Vec<f64>; 3],
+    /// Per modality `[dims, width]` mixing matrix, row-major: `width` = `FACTORS` when linear,
+    /// the `tanh` units otherwise.
     mixing: [Vec<f64>; 3],
     audio_scale: Vec<f64>,
     audio_offset: Vec<f64>,
@@ -160,14 +176,43 @@ struct World {
 
 impl World {
     fn new(cfg: &SyntheticConfig) -> World {
+        let difficulty = cfg.difficulty.params();
+        let units = difficulty.nonlinear_units;
+        let normal = |rng: &mut Rng| rng.sample::<f64, _>(StandardNormal);
+        // the input weights of the tanh layer, scaled so that each unit's input has standard
+        // deviation `nonlinear_drive` over utterances (factor k has variance g_k² (1 + σ_m²))
+        let hidden = [0, 1, 2].map(|m| {
+            let mut rng = rng_for(cfg.seed, &[0x7A9, m as u64]);
+            let visible = VISIBLE_FACTORS[m];
+            let variance = 1.0 + RELIABILITY_NOISE[m] * RELIABILITY_NOISE[m];
+            let mut w = vec![0.0; units * FACTORS];
+            for row in w.chunks_exact_mut(FACTORS) {
+                for &k in visible {
+                    row[k] = normal(&mut rng);
+                }
+                let sd = (visible.iter())
+                    .map(|&k| (row[k] * difficulty.factor_gain(k)).powi(2) * variance)
+                    .sum::<f64>()
+                    .sqrt();
+                row.iter_mut()
+                    .for_each(|w| *w *= difficulty.nonlinear_drive / sd);
+            }
+            w
+        });
         let mixing = [0, 1, 2].map(|m| {
             let mut rng = rng_for(cfg.seed, &[0xA11, m as u64]);
+            if units > 0 {
+                let norm = (units as f64).sqrt();
+                return (0..cfg.dims[m] * units)
+                    .map(|_| normal(&mut rng) / norm)
+                    .collect();
+            }
             let visible = VISIBLE_FACTORS[m];
             let norm = (visible.len() as f64).sqrt();
             let mut a = vec![0.0; cfg.dims[m] * FACTORS];
             for row in a.chunks_exact_mut(FACTORS) {
                 for &k in visible {
-                    row[k] = rng.sample::<f64, _>(StandardNormal) / norm;
+                    row[k] = normal(&mut rng) / norm;
                 }
             }
             a
@@ -181,10 +226,35 @@ impl World {
             .map(|s| s * rng.sample::<f64, _>(StandardNormal))
             .collect();
         World {
+            difficulty,
+            hidden,
             mixing,
             audio_scale,
             audio_offset,
         }
+    }
+
+    /// The per-feature signal modality `m` shows at an event of unit amplitude, from the noisy
+    /// factors `z + σ_m ζ_m`: `g_m · A_m · v` with `v` the factors (nuisance scaled by the
+    /// preset's gain) when mixing is linear, or `v = s · tanh(W_m · v')` with `s = √(1 + σ_m²)`
+    /// (the factors' scale) and `W_m` scaled to the preset's drive otherwise.
+    fn signal(&self, m: usize, noisy: &[f64; FACTORS]) -> Vec<f64> {
+        let p = self.difficulty;
+        let factors: [f64; FACTORS] = std::array::from_fn(|k| p.factor_gain(k) * noisy[k]);
+        let gain = SIGNAL_GAIN[m];
+        let dot = |row: &[f64], v: &[f64]| row.iter().zip(v).map(|(a, v)| a * v).sum::<f64>();
+        if p.nonlinear_units == 0 {
+            return (self.mixing[m].chunks_exact(FACTORS))
+                .map(|row| gain * dot(row, &factors))
+                .collect();
+        }
+        let s = (1.0 + RELIABILITY_NOISE[m] * RELIABILITY_NOISE[m]).sqrt();
+        let units: Vec<f64> = (self.hidden[m].chunks_exact(FACTORS))
+            .map(|row| s * dot(row, &factors).tanh())
+            .collect();
+        (self.mixing[m].chunks_exact(units.len()))
+            .map(|row| gain * dot(row, &units))
+            .collect()
     }
 }
 
@@ -231,7 +301,10 @@ pub fn generate(cfg: &SyntheticConfig) -> Dataset {
     let sha256 = content_sha256(&[&train, &valid, &test]);
     Dataset {
         identity: DataIdentity {
-            name: "synthetic-mosei".into(),
+            name: match cfg.difficulty {
+                Difficulty::Standard => "synthetic-mosei".into(),
+                hard => format!("synthetic-mosei-{}", hard.name()),
+            },
             seed: Some(cfg.seed),
             scale: Some(cfg.scale),
             sha256,
@@ -358,11 +431,7 @@ fn generate_utterance(
         let mut target = x.zip(world).map(|(x, world)| {
             let noisy: [f64; FACTORS] =
                 std::array::from_fn(|k| z[k] + RELIABILITY_NOISE[m] * zeta[k]);
-            let signal: Vec<f64> = world.mixing[m]
-                .chunks_exact(FACTORS)
-                .map(|row| SIGNAL_GAIN[m] * row.iter().zip(&noisy).map(|(a, v)| a * v).sum::<f64>())
-                .collect();
-            (x, signal, world)
+            (x, world.signal(m, &noisy), world)
         });
         let background = Normal::new(0.0, BACKGROUND_STD[m]).expect("valid parameters");
         for t in 0..len {
