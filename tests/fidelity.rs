@@ -212,3 +212,61 @@ fn no_input_standardisation_loads_the_raw_features() {
         raw.train.modalities
     );
 }
+
+#[test]
+fn the_released_projector_is_the_configured_one_behind_a_2044_wide_layer() {
+    use mmssl::train::fidelity::RELEASED_PROJECTOR_WIDTH;
+    let mut text = tiny(Methodology::SslFinetune);
+    text.supervised.max_epochs = 1;
+    let switched = with(text.clone(), "projector_2044_first");
+    let mut by_hand = text.clone();
+    by_hand.model.projector.insert(0, RELEASED_PROJECTOR_WIDTH);
+    assert_eq!(switched.effective_model(), by_hand.model);
+    assert_eq!(switched.effective_model().projector, [2044, 16, 16]);
+    assert_eq!(
+        text.effective_model(),
+        text.model,
+        "the text's projector is as configured"
+    );
+    // The switch trains exactly what the wider configured projector trains.
+    let (a, b) = (report(&switched), report(&by_hand));
+    let epochs = |r: &mmssl::train::RunReport| r.pretrain.clone().unwrap().epochs;
+    assert_eq!(epochs(&a), epochs(&b));
+    assert_eq!(a.test, b.test);
+    assert_ne!(epochs(&a), epochs(&report(&text)));
+}
+
+#[test]
+fn one_augmentation_coin_augments_all_modalities_or_none() {
+    use mmssl::augment::{GaussianNoise, RandomApply, Transform};
+    use mmssl::rng::rng_for;
+    let cfg = tiny(Methodology::SslFinetune);
+    let data = cfg.load_data().unwrap();
+    let batch = data.train.batches(8, None, false).unwrap().next().unwrap();
+    let step = RandomApply::new(
+        Transform::Noise(GaussianNoise {
+            mean: 0.0,
+            std: 0.1,
+        }),
+        0.5,
+    )
+    .unwrap();
+    let shared = step.one_coin_for_all();
+    let (mut rng_a, mut rng_b) = (rng_for(1, &[2]), rng_for(1, &[2]));
+    let (mut hits, mut split_decisions, trials) = (0, 0, 400);
+    for _ in 0..trials {
+        let flags = shared.apply(&mut batch.clone(), &mut rng_a);
+        assert!(flags == [true; 3] || flags == [false; 3], "{flags:?}");
+        hits += usize::from(flags[0]);
+        let own = step.apply(&mut batch.clone(), &mut rng_b);
+        split_decisions += usize::from(own.iter().any(|&f| f != own[0]));
+    }
+    // Binomial(400, 1/2): sd 10, so [150, 250] is 5 sd wide on each side.
+    assert!((150..=250).contains(&hits), "{hits} of {trials}");
+    // With a coin per modality, P(not all equal) = 3/4: 300 expected, sd ≈ 8.7.
+    assert!(split_decisions > 250, "{split_decisions} of {trials}");
+    // In a run, the switch changes the pre-training.
+    let epochs = |r: &mmssl::train::RunReport| r.pretrain.clone().unwrap().epochs;
+    let switched = report(&with(cfg.clone(), "one_augmentation_coin"));
+    assert_ne!(epochs(&switched), epochs(&report(&cfg)));
+}

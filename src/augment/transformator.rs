@@ -57,11 +57,13 @@ impl fmt::Display for Transform {
 }
 
 /// A [`Transform`] applied to each modality of a batch with probability `p`, one independent
-/// coin per modality and batch (thesis 7.2; torchvision's `RandomApply` in A.1).
+/// coin per modality and batch (thesis 7.2; torchvision's `RandomApply` in A.1), or one coin for
+/// all three (the released code, [`RandomApply::one_coin_for_all`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RandomApply {
     transform: Transform,
     p: f32,
+    one_coin: bool,
 }
 
 impl RandomApply {
@@ -69,7 +71,21 @@ impl RandomApply {
     pub fn new(transform: Transform, p: f32) -> Result<Self, AugmentError> {
         transform.validate()?;
         check_unit(&format!("application probability of {transform}"), p)?;
-        Ok(RandomApply { transform, p })
+        Ok(RandomApply {
+            transform,
+            p,
+            one_coin: false,
+        })
+    }
+
+    /// The same step with one coin per batch deciding for all three modalities, as the released
+    /// code's `RandomApply` over the (text, audio, visual) tuple does (`docs/fidelity.md` §4
+    /// item 7).
+    pub fn one_coin_for_all(self) -> Self {
+        RandomApply {
+            one_coin: true,
+            ..self
+        }
     }
 
     /// The wrapped augmentation (thesis 7.2).
@@ -82,11 +98,12 @@ impl RandomApply {
         self.p
     }
 
-    /// Tosses one coin per modality (text, audio, visual) and augments the modalities whose coin
-    /// falls below `p`; returns which ones were augmented (thesis 7.2).
+    /// Tosses one coin per modality (text, audio, visual) — or one for all three — and augments
+    /// the modalities whose coin falls below `p`; returns which ones were augmented (thesis 7.2).
     pub fn apply(&self, batch: &mut HostBatch, rng: &mut Rng) -> [bool; 3] {
+        let shared = self.one_coin.then(|| rng.random::<f32>() < self.p);
         Modality::ALL.map(|m| {
-            let hit = rng.random::<f32>() < self.p;
+            let hit = shared.unwrap_or_else(|| rng.random::<f32>() < self.p);
             if hit {
                 let seqs = &mut batch.modalities[m.index()];
                 self.transform.apply(m, seqs, &batch.lengths, rng);
@@ -143,6 +160,22 @@ pub struct Transformator {
 }
 
 impl Transformator {
+    /// The same streams with one coin per step deciding for all three modalities
+    /// ([`RandomApply::one_coin_for_all`]; `docs/fidelity.md` §4 item 7).
+    pub fn one_coin_for_all(self) -> Self {
+        let shared = |chain: Chain| Chain {
+            steps: chain
+                .steps
+                .into_iter()
+                .map(RandomApply::one_coin_for_all)
+                .collect(),
+        };
+        Transformator {
+            transform: shared(self.transform),
+            transform_prime: shared(self.transform_prime),
+        }
+    }
+
     /// Two augmented copies of `batch`: stream A's, then stream B's, drawn in that order from
     /// `rng` (A.1's `__call__`).
     pub fn views(&self, batch: &HostBatch, rng: &mut Rng) -> (HostBatch, HostBatch) {

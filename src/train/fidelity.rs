@@ -9,9 +9,9 @@
 //! `--set fidelity=released-code` or `--set fidelity.no_weight_transfer=true`.
 //!
 //! Not (yet) switchable, documented in §4: the SSL phase's plateau schedule on the augmented
-//! validation loss (item 2), the one-coin-per-batch augmentation (7), SeqAug's length defect (8),
-//! augmentations during validation (9), front padding with sum pooling over padding (10), the
-//! fusion self-attention (11), the bias-free 2044-wide projector (6), dropout 0.0 and patience 5
+//! validation loss (item 2), SeqAug's length defect (8), augmentations during validation (9),
+//! front padding with sum pooling over padding (10), the fusion self-attention (11), dropout 0.0
+//! and patience 5
 //! (12 and 3: plain config values, `model.dropout`, `supervised.patience`), and no seeding (15:
 //! every run here is seeded; "unseeded" has no deterministic equivalent, so the released code's
 //! repeated runs correspond to our distinct seeds).
@@ -43,16 +43,28 @@ pub struct Fidelity {
     /// §4 item 13: weighted F1 with sklearn's arguments swapped, reported as `f1_swapped` beside
     /// the correct value (never instead of it).
     pub f1_arguments_swapped: bool,
+    /// §4 item 6: the projector starts with a [`RELEASED_PROJECTOR_WIDTH`]-wide layer before the
+    /// configured sizes (`model.projector`).
+    pub projector_2044_first: bool,
+    /// §4 item 7: one augmentation coin per batch, view and step decides for all three
+    /// modalities (torchvision's `RandomApply` over the modality tuple), not one per modality.
+    pub one_augmentation_coin: bool,
 }
 
+/// The width of the layer the released code's projector prepends to the configured sizes
+/// (`modules/ssl_modules.py:197-206`, §4 item 6).
+pub const RELEASED_PROJECTOR_WIDTH: usize = 2044;
+
 /// The switches' names (the config keys under `fidelity`), in [`Fidelity::switches`] order.
-pub const SWITCHES: [&str; 6] = [
+pub const SWITCHES: [&str; 8] = [
     "no_weight_transfer",
     "ssl_lr_from_general_optimiser",
     "last_epoch_evaluated",
     "unnormalised_cross_correlation",
     "no_input_standardisation",
     "f1_arguments_swapped",
+    "projector_2044_first",
+    "one_augmentation_coin",
 ];
 
 impl Fidelity {
@@ -64,6 +76,8 @@ impl Fidelity {
         unnormalised_cross_correlation: false,
         no_input_standardisation: false,
         f1_arguments_swapped: false,
+        projector_2044_first: false,
+        one_augmentation_coin: false,
     };
 
     /// Every switch on: the released code.
@@ -74,6 +88,8 @@ impl Fidelity {
         unnormalised_cross_correlation: true,
         no_input_standardisation: true,
         f1_arguments_swapped: true,
+        projector_2044_first: true,
+        one_augmentation_coin: true,
     };
 
     /// The preset `thesis-text` or `released-code`.
@@ -91,7 +107,7 @@ impl Fidelity {
     }
 
     /// The switches' values, in [`SWITCHES`] order.
-    pub fn switches(&self) -> [bool; 6] {
+    pub fn switches(&self) -> [bool; 8] {
         [
             self.no_weight_transfer,
             self.ssl_lr_from_general_optimiser,
@@ -99,16 +115,21 @@ impl Fidelity {
             self.unnormalised_cross_correlation,
             self.no_input_standardisation,
             self.f1_arguments_swapped,
+            self.projector_2044_first,
+            self.one_augmentation_coin,
         ]
     }
 
     /// The switches that act on pre-training (the SSL learning rate, the cross-correlation, the
-    /// inputs); the others off. Pre-trainings that differ only in the others are the same.
+    /// inputs, the projector, the augmentation coins); the others off. Pre-trainings that differ
+    /// only in the others are the same.
     pub fn pretraining_part(&self) -> Fidelity {
         Fidelity {
             ssl_lr_from_general_optimiser: self.ssl_lr_from_general_optimiser,
             unnormalised_cross_correlation: self.unnormalised_cross_correlation,
             no_input_standardisation: self.no_input_standardisation,
+            projector_2044_first: self.projector_2044_first,
+            one_augmentation_coin: self.one_augmentation_coin,
             ..Fidelity::THESIS_TEXT
         }
     }
@@ -116,9 +137,9 @@ impl Fidelity {
     /// The thesis's text with only the switch `name` on.
     pub fn only(name: &str) -> Option<Fidelity> {
         let index = SWITCHES.iter().position(|s| *s == name)?;
-        let mut on = [false; 6];
+        let mut on = [false; 8];
         on[index] = true;
-        let [a, b, c, d, e, f] = on;
+        let [a, b, c, d, e, f, g, h] = on;
         Some(Fidelity {
             no_weight_transfer: a,
             ssl_lr_from_general_optimiser: b,
@@ -126,6 +147,8 @@ impl Fidelity {
             unnormalised_cross_correlation: d,
             no_input_standardisation: e,
             f1_arguments_swapped: f,
+            projector_2044_first: g,
+            one_augmentation_coin: h,
         })
     }
 }

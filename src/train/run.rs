@@ -3,6 +3,7 @@
 
 use super::config::{DataConfig, Methodology, RunConfig};
 use super::evaluate::run_metrics;
+use super::fidelity::RELEASED_PROJECTOR_WIDTH;
 use super::linear_probe::{encode_split, probe_encoder, train_head, ProbeScore};
 use super::progress::Progress;
 use super::ssl::{pretrain, Pretrained, ProbeReport};
@@ -10,7 +11,7 @@ use super::supervised::{train_supervised, EpochLog};
 use crate::data::synthetic::generate;
 use crate::data::{DataIdentity, Dataset, NonFinitePolicy};
 use crate::metrics::Metrics;
-use crate::model::Model;
+use crate::model::{Model, ModelConfig};
 use anyhow::{ensure, Result};
 use candle_core::{DType, Device};
 use candle_nn::VarMap;
@@ -80,6 +81,16 @@ impl RunConfig {
         self.effective_data().load()
     }
 
+    /// The model settings a run builds: `model`, with the released code's 2044-wide first
+    /// projector layer under `fidelity.projector_2044_first`.
+    pub fn effective_model(&self) -> ModelConfig {
+        let mut model = self.model.clone();
+        if self.fidelity.projector_2044_first {
+            model.projector.insert(0, RELEASED_PROJECTOR_WIDTH);
+        }
+        model
+    }
+
     /// The data settings [`RunConfig::load_data`] loads.
     pub fn effective_data(&self) -> DataConfig {
         DataConfig {
@@ -109,7 +120,7 @@ pub fn build_model(cfg: &RunConfig, device: &Device) -> Result<(Model, VarMap)> 
     let varmap = VarMap::new();
     let model = Model::seeded(
         &varmap,
-        &cfg.model,
+        &cfg.effective_model(),
         cfg.methodology.pretrains(),
         cfg.seed,
         DType::F32,

@@ -167,7 +167,10 @@ pub fn pretrain(
         "SSL pre-training needs at least 2 training samples, got {}",
         train.len()
     );
-    let transformator = cfg.augment.build()?;
+    let mut transformator = cfg.augment.build()?;
+    if run.fidelity.one_augmentation_coin {
+        transformator = transformator.one_coin_for_all();
+    }
     let encoder = vars_with_prefix(varmap, ENCODER_PREFIX);
     let start: Vec<Tensor> = encoder
         .iter()
