@@ -270,3 +270,52 @@ fn one_augmentation_coin_augments_all_modalities_or_none() {
     let switched = report(&with(cfg.clone(), "one_augmentation_coin"));
     assert_ne!(epochs(&switched), epochs(&report(&cfg)));
 }
+
+#[test]
+fn reduce_lr_on_plateau_steps_as_pytorch_does() {
+    use mmssl::train::ReduceLrOnPlateau;
+    // Worked by hand from torch.optim.lr_scheduler.ReduceLROnPlateau.step (mode min, threshold
+    // 1e-4 rel, patience 2, cooldown 2, factor 0.5, min_lr 2.5e-5), starting at 1e-3:
+    // epoch 0, 1 improve; 2, 3, 4 do not → 3 bad epochs > 2 → 5e-4 and a 2-epoch cooldown
+    // (epochs 5, 6 count no bad epochs; 9.0 does not beat 9 · (1 − 1e-4)); 7, 8, 9 bad → 2.5e-4.
+    let losses = [10.0, 9.0, 9.5, 9.2, 9.1, 9.0, 9.3, 9.4, 9.5, 9.6];
+    let want = [1e-3, 1e-3, 1e-3, 1e-3, 5e-4, 5e-4, 5e-4, 5e-4, 5e-4, 2.5e-4];
+    let mut schedule = ReduceLrOnPlateau::released_ssl();
+    let mut lr = 1e-3;
+    for (loss, want) in losses.iter().zip(want) {
+        lr = schedule.step(*loss, lr);
+        assert_abs_diff_eq!(lr, want, epsilon = 1e-15);
+    }
+    // min_lr bounds a reduction; one that would raise the rate (the text's 3e-6 is below
+    // min_lr) is not applied.
+    for (start, floor) in [(4e-5, 2.5e-5), (3e-6, 3e-6)] {
+        let mut schedule = ReduceLrOnPlateau::released_ssl();
+        let lr = (0..4).fold(start, |lr, _| schedule.step(1.0, lr));
+        assert_abs_diff_eq!(lr, floor, epsilon = 1e-15);
+    }
+}
+
+#[test]
+fn the_ssl_plateau_switch_validates_on_augmented_views_without_changing_training() {
+    let text = tiny(Methodology::SslFinetune);
+    let switched = report(&with(text.clone(), "ssl_plateau_on_augmented_validation"));
+    let plain = report(&text);
+    let (on, off) = (
+        switched.pretrain.unwrap().epochs,
+        plain.pretrain.unwrap().epochs,
+    );
+    assert!(off.iter().all(|e| e.valid_loss.is_none() && e.lr.is_none()));
+    for (a, b) in on.iter().zip(&off) {
+        let loss = a.valid_loss.expect("a validation loss per epoch");
+        assert!(loss.is_finite() && loss > 0.0, "{loss}");
+        // Two epochs cannot trigger patience 2: the rate stays, and validation (own stream, no
+        // step, evaluation mode) leaves training as it was.
+        assert_eq!(a.lr, Some(text.ssl.lr));
+        let strip = |e: &mmssl::train::SslEpochLog| mmssl::train::SslEpochLog {
+            valid_loss: None,
+            lr: None,
+            ..e.clone()
+        };
+        assert_eq!(strip(a), *b);
+    }
+}

@@ -8,9 +8,7 @@
 //! the switches (`[fidelity]` with `last_epoch_evaluated = true`, …); on the command line
 //! `--set fidelity=released-code` or `--set fidelity.no_weight_transfer=true`.
 //!
-//! Not (yet) switchable, documented in §4: the SSL phase's plateau schedule on the augmented
-//! validation loss (item 2), SeqAug's length defect (8), augmentations during validation (9),
-//! front padding with sum pooling over padding (10), the fusion self-attention (11), dropout 0.0
+//! Not (yet) switchable, documented in §4: SeqAug's length defect (8), front padding with sum pooling over padding (10), the fusion self-attention (11), dropout 0.0
 //! and patience 5
 //! (12 and 3: plain config values, `model.dropout`, `supervised.patience`), and no seeding (15:
 //! every run here is seeded; "unseeded" has no deterministic equivalent, so the released code's
@@ -49,6 +47,10 @@ pub struct Fidelity {
     /// §4 item 7: one augmentation coin per batch, view and step decides for all three
     /// modalities (torchvision's `RandomApply` over the modality tuple), not one per modality.
     pub one_augmentation_coin: bool,
+    /// §4 items 2 and 9: the SSL learning rate follows `ReduceLROnPlateau` (factor 0.5,
+    /// patience 2, cooldown 2, min_lr 2.5e-5) on the Barlow Twins loss of *augmented* validation
+    /// views, once per epoch.
+    pub ssl_plateau_on_augmented_validation: bool,
 }
 
 /// The width of the layer the released code's projector prepends to the configured sizes
@@ -56,7 +58,7 @@ pub struct Fidelity {
 pub const RELEASED_PROJECTOR_WIDTH: usize = 2044;
 
 /// The switches' names (the config keys under `fidelity`), in [`Fidelity::switches`] order.
-pub const SWITCHES: [&str; 8] = [
+pub const SWITCHES: [&str; 9] = [
     "no_weight_transfer",
     "ssl_lr_from_general_optimiser",
     "last_epoch_evaluated",
@@ -65,6 +67,7 @@ pub const SWITCHES: [&str; 8] = [
     "f1_arguments_swapped",
     "projector_2044_first",
     "one_augmentation_coin",
+    "ssl_plateau_on_augmented_validation",
 ];
 
 impl Fidelity {
@@ -78,6 +81,7 @@ impl Fidelity {
         f1_arguments_swapped: false,
         projector_2044_first: false,
         one_augmentation_coin: false,
+        ssl_plateau_on_augmented_validation: false,
     };
 
     /// Every switch on: the released code.
@@ -90,6 +94,7 @@ impl Fidelity {
         f1_arguments_swapped: true,
         projector_2044_first: true,
         one_augmentation_coin: true,
+        ssl_plateau_on_augmented_validation: true,
     };
 
     /// The preset `thesis-text` or `released-code`.
@@ -107,7 +112,7 @@ impl Fidelity {
     }
 
     /// The switches' values, in [`SWITCHES`] order.
-    pub fn switches(&self) -> [bool; 8] {
+    pub fn switches(&self) -> [bool; 9] {
         [
             self.no_weight_transfer,
             self.ssl_lr_from_general_optimiser,
@@ -117,12 +122,13 @@ impl Fidelity {
             self.f1_arguments_swapped,
             self.projector_2044_first,
             self.one_augmentation_coin,
+            self.ssl_plateau_on_augmented_validation,
         ]
     }
 
     /// The switches that act on pre-training (the SSL learning rate, the cross-correlation, the
-    /// inputs, the projector, the augmentation coins); the others off. Pre-trainings that differ
-    /// only in the others are the same.
+    /// inputs, the projector, the augmentation coins, the SSL schedule); the others off.
+    /// Pre-trainings that differ only in the others are the same.
     pub fn pretraining_part(&self) -> Fidelity {
         Fidelity {
             ssl_lr_from_general_optimiser: self.ssl_lr_from_general_optimiser,
@@ -130,6 +136,7 @@ impl Fidelity {
             no_input_standardisation: self.no_input_standardisation,
             projector_2044_first: self.projector_2044_first,
             one_augmentation_coin: self.one_augmentation_coin,
+            ssl_plateau_on_augmented_validation: self.ssl_plateau_on_augmented_validation,
             ..Fidelity::THESIS_TEXT
         }
     }
@@ -137,9 +144,9 @@ impl Fidelity {
     /// The thesis's text with only the switch `name` on.
     pub fn only(name: &str) -> Option<Fidelity> {
         let index = SWITCHES.iter().position(|s| *s == name)?;
-        let mut on = [false; 8];
+        let mut on = [false; 9];
         on[index] = true;
-        let [a, b, c, d, e, f, g, h] = on;
+        let [a, b, c, d, e, f, g, h, i] = on;
         Some(Fidelity {
             no_weight_transfer: a,
             ssl_lr_from_general_optimiser: b,
@@ -149,6 +156,7 @@ impl Fidelity {
             f1_arguments_swapped: f,
             projector_2044_first: g,
             one_augmentation_coin: h,
+            ssl_plateau_on_augmented_validation: i,
         })
     }
 }

@@ -30,6 +30,6 @@ pub use progress::{EpochBar, Progress};
 pub use run::{
     build_model, finetune_phase, model_to_finetune, pretrain_phase, run, RunReport, Timing,
 };
-pub use schedule::{EpochDecision, Snapshot, ValidTracker};
+pub use schedule::{EpochDecision, ReduceLrOnPlateau, Snapshot, ValidTracker};
 pub use ssl::{pretrain, ssl_step, Pretrained, ProbeReport, SslEpochLog, SslStepStats};
 pub use supervised::{supervised_step, train_supervised, EpochLog};

@@ -142,7 +142,15 @@ pub fn pretrain_phase(
 ) -> Result<Pretrained> {
     let start = Instant::now();
     let random = probe_encoder(model, &data.train, &data.valid, device)?;
-    let epochs = pretrain(model, varmap, &data.train, cfg, device, progress)?;
+    let epochs = pretrain(
+        model,
+        varmap,
+        &data.train,
+        &data.valid,
+        cfg,
+        device,
+        progress,
+    )?;
     let pretrained = probe_encoder(model, &data.train, &data.valid, device)?;
     let corr = |p: &ProbeScore| p.valid_corr.map_or("-".into(), |c| format!("{c:.3}"));
     progress.log(format_args!(

@@ -103,3 +103,66 @@ impl Snapshot {
         Ok(())
     }
 }
+
+/// PyTorch's `ReduceLROnPlateau` in mode `min` with a relative threshold, step by step as
+/// `torch.optim.lr_scheduler` implements it: the released code's SSL schedule
+/// (`docs/fidelity.md` §4 item 2: factor 0.5, patience 2, cooldown 2, min_lr 2.5e-5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReduceLrOnPlateau {
+    factor: f64,
+    patience: usize,
+    cooldown: usize,
+    min_lr: f64,
+    best: f64,
+    bad_epochs: usize,
+    cooldown_left: usize,
+}
+
+impl ReduceLrOnPlateau {
+    /// PyTorch's default relative threshold: an improvement must beat `best · (1 − 1e-4)`.
+    pub const THRESHOLD: f64 = 1e-4;
+    /// PyTorch's `eps`: a reduction smaller than this is not applied.
+    pub const EPS: f64 = 1e-8;
+
+    /// The released code's SSL schedule (`my-config.yml:80-84`).
+    pub fn released_ssl() -> Self {
+        Self::new(0.5, 2, 2, 2.5e-5)
+    }
+
+    /// A scheduler with these settings (PyTorch's argument names).
+    pub fn new(factor: f64, patience: usize, cooldown: usize, min_lr: f64) -> Self {
+        ReduceLrOnPlateau {
+            factor,
+            patience,
+            cooldown,
+            min_lr,
+            best: f64::INFINITY,
+            bad_epochs: 0,
+            cooldown_left: 0,
+        }
+    }
+
+    /// Records an epoch's `metric` and returns the learning rate to use from now on, given the
+    /// current `lr` (PyTorch's `step`: improvement test, cooldown, then the patience test).
+    pub fn step(&mut self, metric: f64, lr: f64) -> f64 {
+        if metric < self.best * (1.0 - Self::THRESHOLD) {
+            self.best = metric;
+            self.bad_epochs = 0;
+        } else {
+            self.bad_epochs += 1;
+        }
+        if self.cooldown_left > 0 {
+            self.cooldown_left -= 1;
+            self.bad_epochs = 0;
+        }
+        if self.bad_epochs > self.patience {
+            self.cooldown_left = self.cooldown;
+            self.bad_epochs = 0;
+            let reduced = (lr * self.factor).max(self.min_lr);
+            if lr - reduced > Self::EPS {
+                return reduced;
+            }
+        }
+        lr
+    }
+}

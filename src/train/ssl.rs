@@ -6,6 +6,8 @@ use super::fidelity::RELEASED_SSL_LR;
 use super::linear_probe::ProbeScore;
 use super::optim::adam;
 use super::progress::Progress;
+use super::schedule::ReduceLrOnPlateau;
+use crate::augment::Transformator;
 use crate::data::{HostBatch, Split};
 use crate::loss::{
     barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
@@ -22,6 +24,7 @@ use serde::{Deserialize, Serialize};
 const DROPOUT_TAG: u64 = 0x55D0;
 const AUGMENT_TAG: u64 = 0xA6;
 const SHUFFLE_TAG: u64 = 0x55F;
+const VALID_AUGMENT_TAG: u64 = 0xA7;
 
 /// One pre-training epoch: the mean Barlow Twins loss and the diagnostics that show whether the
 /// phase learned anything (means over the epoch's batches, displacement at the epoch's end).
@@ -44,6 +47,13 @@ pub struct SslEpochLog {
     pub embedding_std_min: f64,
     /// ‖W − W₀‖ / ‖W₀‖ over every encoder parameter at the epoch's end (W₀: before pre-training).
     pub displacement: f64,
+    /// Under `fidelity.ssl_plateau_on_augmented_validation`: the mean Barlow Twins loss of
+    /// augmented validation views at the epoch's end (model in evaluation mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_loss: Option<f64>,
+    /// Under the same switch: the learning rate the epoch trained at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr: Option<f64>,
 }
 
 /// The diagnostics of one Barlow Twins step.
@@ -116,17 +126,23 @@ pub fn ssl_step(
     let loss = &run.ssl.loss;
     let z_a = model.embed_t(&view_a.to_device(device)?, true)?;
     let z_b = model.embed_t(&view_b.to_device(device)?, true)?;
-    let c = if run.fidelity.unnormalised_cross_correlation {
-        cross_correlation_unnormalised(&z_a, &z_b)?
-    } else {
-        cross_correlation(&z_a, &z_b, loss.eps)?
-    };
+    let c = cross_correlation_of(run, &z_a, &z_b)?;
     let value = barlow_twins_loss_from_c(&c, loss.lambda)?;
     opt.backward_step(&value)?;
     Ok(SslStepStats {
         loss: f64::from(value.to_scalar::<f32>()?),
         terms: barlow_twins_terms(&c.detach(), loss.lambda)?,
         embedding_std: embedding_std(&z_a.detach())?,
+    })
+}
+
+/// The cross-correlation `C` of two views' embeddings: eq. 6.3.2's, or the released code's
+/// ([`cross_correlation_unnormalised`]) under `fidelity.unnormalised_cross_correlation`.
+fn cross_correlation_of(run: &RunConfig, z_a: &Tensor, z_b: &Tensor) -> Result<Tensor> {
+    Ok(if run.fidelity.unnormalised_cross_correlation {
+        cross_correlation_unnormalised(z_a, z_b)?
+    } else {
+        cross_correlation(z_a, z_b, run.ssl.loss.eps)?
     })
 }
 
@@ -147,11 +163,15 @@ fn relative_displacement(now: &[Var], start: &[Tensor]) -> Result<f64> {
 /// Pre-trains the encoder and projector of `model` on `train` (labels unused). Batches are full
 /// (`drop_last`): the loss and BatchNorm need batch statistics; a split smaller than the batch
 /// size is used as one batch. Adam runs at `run.ssl.lr`, or at [`RELEASED_SSL_LR`] under
-/// `fidelity.ssl_lr_from_general_optimiser`. Returns the per-epoch log with its diagnostics.
+/// `fidelity.ssl_lr_from_general_optimiser`, for a fixed number of epochs; under
+/// `fidelity.ssl_plateau_on_augmented_validation` the rate follows [`ReduceLrOnPlateau`] on the
+/// loss of augmented `valid` views ([`augmented_valid_loss`]). Returns the per-epoch log with
+/// its diagnostics.
 pub fn pretrain(
     model: &Model,
     varmap: &VarMap,
     train: &Split,
+    valid: &Split,
     run: &RunConfig,
     device: &Device,
     progress: &Progress,
@@ -180,6 +200,8 @@ pub fn pretrain(
     trainable.extend(vars_with_prefix(varmap, PROJECTOR_PREFIX));
     let mut opt = adam(trainable, lr)?;
     let batch_size = cfg.batch_size.min(train.len());
+    let mut plateau =
+        (run.fidelity.ssl_plateau_on_augmented_validation).then(ReduceLrOnPlateau::released_ssl);
     let mut log = Vec::new();
     for epoch in 0..cfg.epochs {
         model
@@ -218,6 +240,22 @@ pub fn pretrain(
             embedding_std_mean: mean(&|s| s.embedding_std.0),
             embedding_std_min: mean(&|s| s.embedding_std.1),
             displacement: relative_displacement(&encoder, &start)?,
+            valid_loss: None,
+            lr: None,
+        };
+        let entry = match plateau.as_mut() {
+            None => entry,
+            Some(schedule) => {
+                let trained_at = opt.learning_rate();
+                let valid_loss =
+                    augmented_valid_loss(model, &transformator, valid, run, epoch, device)?;
+                opt.set_learning_rate(schedule.step(valid_loss, trained_at));
+                SslEpochLog {
+                    valid_loss: Some(valid_loss),
+                    lr: Some(trained_at),
+                    ..entry
+                }
+            }
         };
         progress.log(format_args!(
             "pretrain epoch {:>3}  Barlow Twins loss {:.4} (on-diagonal {:.4} + off-diagonal {:.4})  mean diag C {:.4}  emb std {:.4} (min {:.4})  encoder moved {:.2e}",
@@ -233,4 +271,40 @@ pub fn pretrain(
         log.push(entry);
     }
     Ok(log)
+}
+
+/// The mean Barlow Twins loss of augmented views of `valid` (batches of `ssl.batch_size` in
+/// storage order, the last one kept if it has at least 2 samples), with the model in evaluation
+/// mode and no optimiser step: the released code's SSL validation loss (`docs/fidelity.md` §4
+/// item 9: `Transformator` is not a module, so `eval()` leaves the augmentations on). Its own
+/// augmentation stream per epoch, so training draws the same as without it. One residual
+/// difference: the released loss's affine-free BatchNorm uses its running statistics in
+/// evaluation mode; here the loss normalises with the batch's.
+pub fn augmented_valid_loss(
+    model: &Model,
+    transformator: &Transformator,
+    valid: &Split,
+    run: &RunConfig,
+    epoch: usize,
+    device: &Device,
+) -> Result<f64> {
+    let mut rng = rng_for(run.seed, &[VALID_AUGMENT_TAG, epoch as u64]);
+    let (mut total, mut batches) = (0.0, 0);
+    for host in valid.batches(run.ssl.batch_size.max(2), None, false)? {
+        if host.lengths.len() < 2 {
+            continue;
+        }
+        let (a, b) = transformator.views(&host, &mut rng);
+        let z_a = model.embed_t(&a.to_device(device)?, false)?;
+        let z_b = model.embed_t(&b.to_device(device)?, false)?;
+        let c = cross_correlation_of(run, &z_a, &z_b)?;
+        total += f64::from(barlow_twins_loss_from_c(&c, run.ssl.loss.lambda)?.to_scalar::<f32>()?);
+        batches += 1;
+    }
+    ensure!(
+        batches > 0,
+        "the SSL validation loss needs a validation split of at least 2 samples, got {}",
+        valid.len()
+    );
+    Ok(total / batches as f64)
 }
