@@ -783,3 +783,83 @@ fn a_corrupt_cached_pretraining_is_computed_again() {
     assert_same_rows(again.store.rows(), &rows);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+// ---------------------------------------------------------------- sharding and merging
+
+#[test]
+fn shards_run_one_after_another_and_merged_give_the_single_process_store() {
+    use mmssl::experiments::{merge_stores, Shard};
+    let families = ["table-8.2.2", "fig-8.4"];
+    let single_dir = tmp_dir("shard-single");
+    let single = reproduce(only(Profile::smoke(), &single_dir, &families)).unwrap();
+    let n = 3;
+    let mut shard_stores = Vec::new();
+    let mut sizes = Vec::new();
+    for k in 1..=n {
+        let dir = tmp_dir(&format!("shard-{k}"));
+        let mut options = only(Profile::smoke(), &dir, &families);
+        options.shard = Some(format!("{k}/{n}").parse::<Shard>().unwrap());
+        let done = reproduce(options).unwrap();
+        assert_eq!(
+            done.summary.new_runs() + done.summary.other_shards,
+            single.summary.planned,
+            "shard {k}: every run is this shard's or another's"
+        );
+        sizes.push(done.store.rows().len());
+        shard_stores.push(dir.join(STORE_FILE));
+    }
+    assert_eq!(
+        sizes.iter().sum::<usize>(),
+        single.store.rows().len(),
+        "disjoint: {sizes:?}"
+    );
+    assert!(
+        sizes.iter().filter(|&&s| s > 0).count() >= 2,
+        "work is spread: {sizes:?}"
+    );
+    let merged_dir = tmp_dir("shard-merged");
+    std::fs::create_dir_all(&merged_dir).unwrap();
+    let summary = merge_stores(&shard_stores, &merged_dir.join(STORE_FILE)).unwrap();
+    assert_eq!(
+        (summary.added, summary.duplicates),
+        (single.store.rows().len(), 0)
+    );
+    let untimed = |store: &ResultStore| -> BTreeMap<String, Value> {
+        (store.rows().iter())
+            .map(|r| {
+                let mut v = serde_json::to_value(r).unwrap();
+                v["wall_seconds"] = Value::Null;
+                (r.key.clone(), v)
+            })
+            .collect()
+    };
+    let merged = ResultStore::open(&merged_dir.join(STORE_FILE)).unwrap();
+    assert_eq!(
+        untimed(&merged),
+        untimed(&single.store),
+        "the same rows, bit for bit"
+    );
+    // Merging again adds nothing; a row with other results under a known key is refused and
+    // nothing is written.
+    let again = merge_stores(&shard_stores, &merged_dir.join(STORE_FILE)).unwrap();
+    assert_eq!(
+        (again.added, again.duplicates),
+        (0, single.store.rows().len())
+    );
+    let forged = tmp_dir("shard-forged").with_extension("jsonl");
+    let mut row: ResultRow = single.store.rows()[0].clone();
+    row.test.mae += 0.5;
+    std::fs::write(&forged, serde_json::to_string(&row).unwrap() + "\n").unwrap();
+    let before = std::fs::read(merged_dir.join(STORE_FILE)).unwrap();
+    let err =
+        merge_stores(std::slice::from_ref(&forged), &merged_dir.join(STORE_FILE)).unwrap_err();
+    assert!(err.to_string().contains(&row.key), "{err}");
+    assert_eq!(std::fs::read(merged_dir.join(STORE_FILE)).unwrap(), before);
+    for bad in ["0/3", "4/3", "1", "a/b"] {
+        assert!(bad.parse::<Shard>().is_err(), "{bad}");
+    }
+    for dir in [single_dir, merged_dir] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let _ = std::fs::remove_file(forged);
+}

@@ -7,6 +7,7 @@ mod embed;
 mod metrics;
 mod predict;
 mod reproduce;
+mod results;
 mod synth;
 mod train;
 
@@ -46,6 +47,8 @@ enum Command {
     Data(data::DataArgs),
     /// Run the chapter 8 experiment registry under a profile, resumably, into a results store.
     Reproduce(reproduce::ReproduceArgs),
+    /// Results stores: merge the stores of sharded reproductions.
+    Results(results::ResultsArgs),
 }
 
 /// Parses the command line, runs the sub-command and maps errors to a non-zero exit status.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Embed(args) => embed::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Reproduce(args) => reproduce::run(&args),
+        Command::Results(args) => results::run(&args),
         Command::Data(args) => data::run(&args),
     };
     match result {

@@ -49,6 +49,11 @@ pub struct ReproduceArgs {
     /// No progress bar and no per-run lines.
     #[arg(long)]
     quiet: bool,
+    /// Run only shard K of N: a deterministic 1/N of the runs (runs sharing a pre-training stay
+    /// together), for a job array over machines; merge the shards' stores with
+    /// `mmssl results merge`. Give every shard its own --out.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<crate::experiments::Shard>,
 }
 
 /// Runs `mmssl reproduce`.
@@ -93,6 +98,7 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         device: ConfigArgs::for_device(&args.device).device()?,
         progress: !args.quiet,
+        shard: args.shard,
     };
     println!(
         "profile {}:\n{}",
@@ -102,10 +108,14 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
     let plan = Plan::prepare(options)?;
     println!("data: {}", plan.data());
     println!(
-        "store: {} ({} of the selected runs already done, {} to run)",
+        "store: {} ({} of the selected runs already done, {} to run{})",
         plan.store_path().display(),
         plan.skipped(),
-        plan.pending()
+        plan.pending(),
+        args.shard.map_or_else(String::new, |shard| format!(
+            " as shard {shard}, {} left to the other shards",
+            plan.other_shards()
+        ))
     );
     let done = plan.run()?;
     let s = &done.summary;

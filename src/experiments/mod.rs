@@ -8,6 +8,7 @@
 //!   grids) applied to the registry;
 //! * [`key`] — SHA-256 run, row and pre-training keys over canonical JSON;
 //! * [`runner`] — [`reproduce`]: resumable, parallel, with a pre-training cache;
+//! * [`shard`] — [`Shard`]: a deterministic 1/N of the runs, for several machines;
 //! * the results store ([`ResultStore`]): append-only, synced JSON lines.
 //!
 //! ```no_run
@@ -26,6 +27,7 @@ pub mod key;
 pub mod profile;
 pub mod registry;
 pub mod runner;
+pub mod shard;
 mod store;
 
 pub use family::{FamilyId, UnknownFamily};
@@ -34,4 +36,5 @@ pub use registry::{expand, Family, Grid, RunSpec, FAMILIES};
 pub use runner::{
     reproduce, store_path, FamilySummary, Plan, ReproduceOptions, Reproduction, Summary,
 };
-pub use store::{ResultRow, ResultStore, StoreLock, LOCK_FILE};
+pub use shard::Shard;
+pub use store::{merge_stores, MergeSummary, ResultRow, ResultStore, StoreLock, LOCK_FILE};

@@ -38,6 +38,7 @@ use super::family::FamilyId;
 use super::key::canonical_json;
 use super::profile::Profile;
 use super::registry::{self, format_params, RunSpec};
+use super::shard::Shard;
 use super::store::{ResultRow, ResultStore, StoreLock};
 use crate::data::{DataIdentity, Dataset};
 use crate::files;
@@ -86,6 +87,8 @@ pub struct ReproduceOptions {
     pub device: Device,
     /// A progress bar over runs and one line per finished run on stderr.
     pub progress: bool,
+    /// Run only this shard's groups of runs (`--shard K/N`; `None`: all of them).
+    pub shard: Option<Shard>,
 }
 
 impl ReproduceOptions {
@@ -98,6 +101,7 @@ impl ReproduceOptions {
             jobs: 1,
             device: Device::Cpu,
             progress: false,
+            shard: None,
         }
     }
 }
@@ -125,6 +129,8 @@ pub struct Summary {
     pub planned: usize,
     /// Runs already in the store at the start (not run again).
     pub skipped: usize,
+    /// Runs left to other shards (`--shard`).
+    pub other_shards: usize,
     /// Runs trained in this invocation.
     pub computed: usize,
     /// Runs whose row was copied from an equal run (same run key) of another family.
@@ -256,6 +262,10 @@ impl Plan {
             let group = pretrain_key
                 .clone()
                 .unwrap_or_else(|| format!("run:{run_key}"));
+            if options.shard.is_some_and(|shard| !shard.owns(&group)) {
+                summary.other_shards += 1;
+                continue;
+            }
             let index = *group_of.entry(group).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
@@ -291,6 +301,11 @@ impl Plan {
     /// Runs of the selected families already in the store.
     pub fn skipped(&self) -> usize {
         self.summary.skipped
+    }
+
+    /// Runs of the selected families left to other shards.
+    pub fn other_shards(&self) -> usize {
+        self.summary.other_shards
     }
 
     /// The store's path.

@@ -234,3 +234,59 @@ fn ends_with_newline(path: &Path) -> Result<bool> {
     file.read_exact(&mut last)?;
     Ok(last[0] == b'\n')
 }
+
+/// What [`merge_stores`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MergeSummary {
+    /// Rows appended to the output store.
+    pub added: usize,
+    /// Rows the output (or an earlier input) already held with the same results.
+    pub duplicates: usize,
+}
+
+/// Merges the stores `inputs` (`results.jsonl` files) into the store `out` (created if absent),
+/// deduplicated by row key: a row already there with the same results is counted once; the same
+/// key with different results is an error naming the key and both files, and then nothing is
+/// written. The caller holds the output folder's [`StoreLock`].
+pub fn merge_stores(inputs: &[PathBuf], out: &Path) -> Result<MergeSummary> {
+    let mut merged = ResultStore::open(out)?;
+    let mut source: BTreeMap<String, PathBuf> = (merged.rows.iter())
+        .map(|row| (row.key.clone(), out.to_path_buf()))
+        .collect();
+    let mut summary = MergeSummary::default();
+    let mut new_rows: Vec<ResultRow> = Vec::new();
+    for input in inputs {
+        ensure!(
+            input.is_file(),
+            "{}: not a results store (expected a results.jsonl file or a folder holding one)",
+            input.display()
+        );
+        for row in ResultStore::open(input)?.rows {
+            if let Some(first) = source.get(&row.key) {
+                let kept = (new_rows.iter().find(|r| r.key == row.key))
+                    .or_else(|| merged.get(&row.key))
+                    .expect("a key with a source has a row");
+                ensure!(
+                    same_run_result(kept, &row),
+                    "run key {} ({} {} seed {}) has different results in {} and {}: nothing was \
+                     merged; remove the wrong row",
+                    row.key,
+                    row.family,
+                    row.variant,
+                    row.seed,
+                    first.display(),
+                    input.display()
+                );
+                summary.duplicates += 1;
+                continue;
+            }
+            source.insert(row.key.clone(), input.clone());
+            new_rows.push(row);
+        }
+    }
+    for row in new_rows {
+        merged.append(row)?;
+        summary.added += 1;
+    }
+    Ok(summary)
+}
