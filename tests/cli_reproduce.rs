@@ -112,3 +112,61 @@ fn smoke_run_then_nothing_to_do() {
     assert!(second.contains("4 skipped"), "{second}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn two_shards_from_the_cli_merge_into_the_whole() {
+    let base = tmp_dir("shards");
+    let run = |shard: &str, out: &str| {
+        ok(&mmssl(&[
+            "reproduce",
+            "--profile",
+            "smoke",
+            "--only",
+            "table-8.2.4",
+            "--shard",
+            shard,
+            "--out",
+            out,
+            "--no-report",
+            "--quiet",
+        ]))
+    };
+    let (a, b) = (base.join("a"), base.join("b"));
+    let stdout = run("1/2", a.to_str().unwrap());
+    assert!(stdout.contains("as shard 1/2"), "{stdout}");
+    run("2/2", b.to_str().unwrap());
+    let merged = base.join("merged");
+    let stdout = ok(&mmssl(&[
+        "results",
+        "merge",
+        a.to_str().unwrap(),
+        b.join("results.jsonl").to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]));
+    assert!(stdout.contains("rows added"), "{stdout}");
+    // reproduce on the merged store finds every run done
+    let stdout = ok(&mmssl(&[
+        "reproduce",
+        "--profile",
+        "smoke",
+        "--only",
+        "table-8.2.4",
+        "--out",
+        merged.to_str().unwrap(),
+        "--no-report",
+        "--quiet",
+    ]));
+    assert!(stdout.contains("0 to run"), "{stdout}");
+    let bad = mmssl(&["reproduce", "--list", "--shard", "3/2"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("1 ≤ K ≤ N"));
+    let missing = mmssl(&[
+        "results",
+        "merge",
+        base.join("nowhere").to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not a results store"));
+    let _ = std::fs::remove_dir_all(&base);
+}
