@@ -319,3 +319,65 @@ fn the_ssl_plateau_switch_validates_on_augmented_views_without_changing_training
         assert_eq!(strip(a), *b);
     }
 }
+
+#[test]
+fn released_seqaug_permutes_text_only_over_the_batch_size_of_padded_steps() {
+    use mmssl::augment::{RandomApply, SeqAug, Transform};
+    use mmssl::rng::rng_for;
+    let cfg = tiny(Methodology::SslFinetune);
+    let data = cfg.load_data().unwrap();
+    let seqaug = Transform::SeqAug(SeqAug {
+        alpha: [0.5, 0.5, 0.5],
+        std: 0.0,
+    });
+    let step = RandomApply::new(seqaug, 1.0).unwrap().seqaug_as_released();
+    let steps = data.train.steps();
+    // batch 8 < 50 steps: only the first 8 steps move; batch 64 > 50: every padded step can.
+    for batch_size in [8, 64] {
+        let batch = data
+            .train
+            .batches(batch_size, None, false)
+            .unwrap()
+            .next()
+            .unwrap();
+        let mut out = batch.clone();
+        step.apply(&mut out, &mut rng_for(3, &[1]));
+        assert_eq!(out.modalities[1], batch.modalities[1], "audio untouched");
+        assert_eq!(out.modalities[2], batch.modalities[2], "visual untouched");
+        let span = batch_size.min(steps);
+        let (before, after) = (&batch.modalities[0], &out.modalities[0]);
+        let dims = before.dims();
+        let mut padding_filled = false;
+        for i in 0..batch.lengths.len() {
+            let (a, b) = (before.sample(i), after.sample(i));
+            assert_eq!(
+                a[span * dims..],
+                b[span * dims..],
+                "steps past the batch size stay"
+            );
+            for d in 0..dims {
+                // each feature's values over the permuted span are a permutation of the original
+                let mut x: Vec<f32> = (0..span).map(|t| a[t * dims + d]).collect();
+                let mut y: Vec<f32> = (0..span).map(|t| b[t * dims + d]).collect();
+                x.sort_by(f32::total_cmp);
+                y.sort_by(f32::total_cmp);
+                assert_eq!(x, y, "sample {i} feature {d}");
+            }
+            let len = batch.lengths[i];
+            padding_filled |=
+                (len..span).any(|t| b[t * dims..(t + 1) * dims].iter().any(|&v| v != 0.0));
+        }
+        if span == steps {
+            assert!(
+                padding_filled,
+                "batch {batch_size}: real values moved into the padding"
+            );
+        }
+    }
+    // In a run with SeqAug, the switch changes the pre-training.
+    let mut with_seqaug = cfg.clone();
+    with_seqaug.ssl.augment.order = vec![mmssl::augment::AugmentKind::SeqAug];
+    let epochs = |r: &mmssl::train::RunReport| r.pretrain.clone().unwrap().epochs;
+    let switched = report(&with(with_seqaug.clone(), "seqaug_text_only_batch_length"));
+    assert_ne!(epochs(&switched), epochs(&report(&with_seqaug)));
+}

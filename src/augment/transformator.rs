@@ -64,6 +64,7 @@ pub struct RandomApply {
     transform: Transform,
     p: f32,
     one_coin: bool,
+    released_seqaug: bool,
 }
 
 impl RandomApply {
@@ -75,7 +76,19 @@ impl RandomApply {
             transform,
             p,
             one_coin: false,
+            released_seqaug: false,
         })
+    }
+
+    /// The same step, but SeqAug (if this step is SeqAug) as the released code applies it
+    /// (`docs/fidelity.md` §4 item 8): to text only, and with every sample's "real length" set to
+    /// the batch size, so the first `min(batch, steps)` padded steps — padding included — are
+    /// permuted. Other transforms are unchanged.
+    pub fn seqaug_as_released(self) -> Self {
+        RandomApply {
+            released_seqaug: true,
+            ..self
+        }
     }
 
     /// The same step with one coin per batch deciding for all three modalities, as the released
@@ -102,11 +115,19 @@ impl RandomApply {
     /// the modalities whose coin falls below `p`; returns which ones were augmented (thesis 7.2).
     pub fn apply(&self, batch: &mut HostBatch, rng: &mut Rng) -> [bool; 3] {
         let shared = self.one_coin.then(|| rng.random::<f32>() < self.p);
+        let released = self.released_seqaug && matches!(self.transform, Transform::SeqAug(_));
+        let padded: Vec<usize> = if released {
+            let steps = batch.modalities[0].steps();
+            vec![batch.lengths.len().min(steps); batch.lengths.len()]
+        } else {
+            Vec::new()
+        };
         Modality::ALL.map(|m| {
             let hit = shared.unwrap_or_else(|| rng.random::<f32>() < self.p);
-            if hit {
+            if hit && !(released && m != Modality::Text) {
+                let lengths = if released { &padded } else { &batch.lengths };
                 let seqs = &mut batch.modalities[m.index()];
-                self.transform.apply(m, seqs, &batch.lengths, rng);
+                self.transform.apply(m, seqs, lengths, rng);
             }
             hit
         })
@@ -163,16 +184,22 @@ impl Transformator {
     /// The same streams with one coin per step deciding for all three modalities
     /// ([`RandomApply::one_coin_for_all`]; `docs/fidelity.md` §4 item 7).
     pub fn one_coin_for_all(self) -> Self {
-        let shared = |chain: Chain| Chain {
-            steps: chain
-                .steps
-                .into_iter()
-                .map(RandomApply::one_coin_for_all)
-                .collect(),
+        self.map_steps(RandomApply::one_coin_for_all)
+    }
+
+    /// The same streams with SeqAug as the released code applies it
+    /// ([`RandomApply::seqaug_as_released`]; `docs/fidelity.md` §4 item 8).
+    pub fn seqaug_as_released(self) -> Self {
+        self.map_steps(RandomApply::seqaug_as_released)
+    }
+
+    fn map_steps(self, f: fn(RandomApply) -> RandomApply) -> Self {
+        let map = |chain: Chain| Chain {
+            steps: chain.steps.into_iter().map(f).collect(),
         };
         Transformator {
-            transform: shared(self.transform),
-            transform_prime: shared(self.transform_prime),
+            transform: map(self.transform),
+            transform_prime: map(self.transform_prime),
         }
     }
 

@@ -8,8 +8,9 @@
 //! the switches (`[fidelity]` with `last_epoch_evaluated = true`, …); on the command line
 //! `--set fidelity=released-code` or `--set fidelity.no_weight_transfer=true`.
 //!
-//! Not (yet) switchable, documented in §4: SeqAug's length defect (8), front padding with sum pooling over padding (10), the fusion self-attention (11), dropout 0.0
-//! and patience 5
+//! Not (yet) switchable, documented in §4: SeqAug's per-step and per-dimension probabilities
+//! (8; the switch covers its modalities and its length defect), front padding with sum pooling
+//! over padding (10), the fusion self-attention (11), dropout 0.0 and patience 5
 //! (12 and 3: plain config values, `model.dropout`, `supervised.patience`), and no seeding (15:
 //! every run here is seeded; "unseeded" has no deterministic equivalent, so the released code's
 //! repeated runs correspond to our distinct seeds).
@@ -51,6 +52,9 @@ pub struct Fidelity {
     /// patience 2, cooldown 2, min_lr 2.5e-5) on the Barlow Twins loss of *augmented* validation
     /// views, once per epoch.
     pub ssl_plateau_on_augmented_validation: bool,
+    /// §4 item 8: SeqAug resamples text only, over the first `min(batch size, steps)` padded
+    /// steps of every sample (the released code passes the batch size as every real length).
+    pub seqaug_text_only_batch_length: bool,
 }
 
 /// The width of the layer the released code's projector prepends to the configured sizes
@@ -58,7 +62,7 @@ pub struct Fidelity {
 pub const RELEASED_PROJECTOR_WIDTH: usize = 2044;
 
 /// The switches' names (the config keys under `fidelity`), in [`Fidelity::switches`] order.
-pub const SWITCHES: [&str; 9] = [
+pub const SWITCHES: [&str; 10] = [
     "no_weight_transfer",
     "ssl_lr_from_general_optimiser",
     "last_epoch_evaluated",
@@ -68,6 +72,7 @@ pub const SWITCHES: [&str; 9] = [
     "projector_2044_first",
     "one_augmentation_coin",
     "ssl_plateau_on_augmented_validation",
+    "seqaug_text_only_batch_length",
 ];
 
 impl Fidelity {
@@ -82,6 +87,7 @@ impl Fidelity {
         projector_2044_first: false,
         one_augmentation_coin: false,
         ssl_plateau_on_augmented_validation: false,
+        seqaug_text_only_batch_length: false,
     };
 
     /// Every switch on: the released code.
@@ -95,6 +101,7 @@ impl Fidelity {
         projector_2044_first: true,
         one_augmentation_coin: true,
         ssl_plateau_on_augmented_validation: true,
+        seqaug_text_only_batch_length: true,
     };
 
     /// The preset `thesis-text` or `released-code`.
@@ -112,7 +119,7 @@ impl Fidelity {
     }
 
     /// The switches' values, in [`SWITCHES`] order.
-    pub fn switches(&self) -> [bool; 9] {
+    pub fn switches(&self) -> [bool; 10] {
         [
             self.no_weight_transfer,
             self.ssl_lr_from_general_optimiser,
@@ -123,11 +130,12 @@ impl Fidelity {
             self.projector_2044_first,
             self.one_augmentation_coin,
             self.ssl_plateau_on_augmented_validation,
+            self.seqaug_text_only_batch_length,
         ]
     }
 
     /// The switches that act on pre-training (the SSL learning rate, the cross-correlation, the
-    /// inputs, the projector, the augmentation coins, the SSL schedule); the others off.
+    /// inputs, the projector, the augmentations, the SSL schedule); the others off.
     /// Pre-trainings that differ only in the others are the same.
     pub fn pretraining_part(&self) -> Fidelity {
         Fidelity {
@@ -137,6 +145,7 @@ impl Fidelity {
             projector_2044_first: self.projector_2044_first,
             one_augmentation_coin: self.one_augmentation_coin,
             ssl_plateau_on_augmented_validation: self.ssl_plateau_on_augmented_validation,
+            seqaug_text_only_batch_length: self.seqaug_text_only_batch_length,
             ..Fidelity::THESIS_TEXT
         }
     }
@@ -144,9 +153,9 @@ impl Fidelity {
     /// The thesis's text with only the switch `name` on.
     pub fn only(name: &str) -> Option<Fidelity> {
         let index = SWITCHES.iter().position(|s| *s == name)?;
-        let mut on = [false; 9];
+        let mut on = [false; 10];
         on[index] = true;
-        let [a, b, c, d, e, f, g, h, i] = on;
+        let [a, b, c, d, e, f, g, h, i, j] = on;
         Some(Fidelity {
             no_weight_transfer: a,
             ssl_lr_from_general_optimiser: b,
@@ -157,6 +166,7 @@ impl Fidelity {
             projector_2044_first: g,
             one_augmentation_coin: h,
             ssl_plateau_on_augmented_validation: i,
+            seqaug_text_only_batch_length: j,
         })
     }
 }

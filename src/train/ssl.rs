@@ -191,6 +191,9 @@ pub fn pretrain(
     if run.fidelity.one_augmentation_coin {
         transformator = transformator.one_coin_for_all();
     }
+    if run.fidelity.seqaug_text_only_batch_length {
+        transformator = transformator.seqaug_as_released();
+    }
     let encoder = vars_with_prefix(varmap, ENCODER_PREFIX);
     let start: Vec<Tensor> = encoder
         .iter()
