@@ -94,7 +94,8 @@ change its cost, which is the point of a benchmark):
   * LSTM kernels: ours is a fused custom op (gemm crate per step, rayon over blocks of samples,
     an f32 rational tanh / sigmoid approximation accurate to a few ulp, a backward that
     recomputes the forward pass; src/model/fused_lstm.rs), with the input projection as one
-    explicit matmul (src/model/lstm.rs). `nn.LSTM` on CPU in f32 runs oneDNN's RNN primitive
+    explicit matmul (src/model/lstm.rs). `nn.LSTM` on CPU in f32 runs oneDNN's RNN primitive,
+    forward and backward (aten::mkldnn_rnn_layer / _backward, seen with torch 2.15's profiler),
     when torch.backends.mkldnn is enabled (the default; reported as "mkldnn" in the output),
     else ATen's cell loop. Same equations, results equal to rounding only.
   * Adam bookkeeping: candle's AdamW keeps one step counter for the optimiser (bias correction
@@ -259,36 +260,40 @@ class Encoder(nn.Module):
         self.audio = ModalityEncoder(INPUT_DIMS[1])
         self.visual = ModalityEncoder(INPUT_DIMS[2])
         self.cross = CrossModal(ATTENTION_DIM)
-        self.fusion = nn.LSTM(7 * ATTENTION_DIM, FUSION_HIDDEN, num_layers=1, batch_first=True)
+        # `fusion.lstm`, as our variable names.
+        self.fusion = nn.ModuleDict(
+            {"lstm": nn.LSTM(7 * ATTENTION_DIM, FUSION_HIDDEN, num_layers=1, batch_first=True)}
+        )
 
     def forward(self, batch):
         bias = key_bias(batch.mask)
         encoders = (self.text, self.audio, self.visual)
         m = [enc(x, bias) for enc, x in zip(encoders, batch.modalities)]
         fused = self.cross(m, bias)
-        states, _ = self.fusion(fused)
+        states, _ = self.fusion["lstm"](fused)
         pooled = last_real_step(states, batch.lengths)
         return F.dropout(pooled, DROPOUT, self.training)
 
 
 class Projector(nn.Module):
-    """src/model/projector.rs `Projector`: Linear -> BN -> ReLU -> Linear -> BN -> ReLU -> Linear."""
+    """src/model/projector.rs `Projector`: Linear -> BN -> ReLU -> Linear -> BN -> ReLU -> Linear.
+
+    Submodules named as our variables: `linear{i}`, `bn{i}`."""
 
     def __init__(self, in_dim, sizes):
         super().__init__()
-        self.linears = nn.ModuleList()
-        self.norms = nn.ModuleList()
+        self.layers = len(sizes)
         for i, out_dim in enumerate(sizes):
-            self.linears.append(nn.Linear(in_dim, out_dim, bias=False))
+            self.add_module(f"linear{i}", nn.Linear(in_dim, out_dim, bias=False))
             if i + 1 < len(sizes):
-                self.norms.append(nn.BatchNorm1d(out_dim, eps=1e-5, momentum=0.1))
+                self.add_module(f"bn{i}", nn.BatchNorm1d(out_dim, eps=1e-5, momentum=0.1))
             in_dim = out_dim
 
     def forward(self, x):
-        for i, layer in enumerate(self.linears):
-            x = layer(x)
-            if i < len(self.norms):
-                x = torch.relu(self.norms[i](x))
+        for i in range(self.layers):
+            x = getattr(self, f"linear{i}")(x)
+            if i + 1 < self.layers:
+                x = torch.relu(getattr(self, f"bn{i}")(x))
         return x
 
 

@@ -196,8 +196,25 @@ pub enum SplitChoice {
 }
 
 impl SplitChoice {
+    /// The chosen splits of `data`: the non-empty ones for `all`; a named split that is empty is
+    /// an error naming it.
+    pub fn select(self, data: &crate::data::Dataset) -> Result<Vec<&crate::data::Split>> {
+        let mut chosen = Vec::new();
+        for name in self.splits() {
+            let split = data.split(name);
+            if split.is_empty() {
+                if self == SplitChoice::All {
+                    continue;
+                }
+                bail!("{}: the {name} split is empty", data.identity);
+            }
+            chosen.push(split);
+        }
+        Ok(chosen)
+    }
+
     /// The splits chosen, in storage order.
-    pub fn splits(self) -> Vec<SplitName> {
+    fn splits(self) -> Vec<SplitName> {
         match self {
             SplitChoice::Train => vec![SplitName::Train],
             SplitChoice::Valid => vec![SplitName::Valid],

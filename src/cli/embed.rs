@@ -5,7 +5,7 @@
 use super::common::{data_for_run, ConfigArgs, SplitChoice};
 use crate::files;
 use crate::train::{encode_split, load_checkpoint};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use candle_core::{Device, Tensor};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -48,14 +48,8 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     let data = data_for_run(&args.checkpoint, &mut cfg, args.data.as_deref())?;
     let mut tensors = HashMap::new();
     let mut counts = serde_json::Map::new();
-    for name in args.split.splits() {
-        let split = data.split(name);
-        if split.is_empty() {
-            if args.split == SplitChoice::All {
-                continue;
-            }
-            bail!("{}: the {name} split is empty", data.identity);
-        }
+    for split in args.split.select(&data)? {
+        let name = split.name;
         let features = encode_split(&model, split, &device)?;
         let n = features.rows;
         let cpu = Device::Cpu;

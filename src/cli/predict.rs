@@ -42,14 +42,8 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(["index", "split", "label", "prediction"])?;
     let mut rows = 0;
-    for name in args.split.splits() {
-        let split = data.split(name);
-        if split.is_empty() {
-            if args.split == SplitChoice::All {
-                continue;
-            }
-            bail!("{}: the {name} split is empty", data.identity);
-        }
+    for split in args.split.select(&data)? {
+        let name = split.name;
         let predictions = predict(&model, split, &device)?;
         for (i, (label, prediction)) in split.labels.iter().zip(&predictions).enumerate() {
             // `f64`'s Display is the shortest text that reads back to the same value
