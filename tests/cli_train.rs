@@ -255,3 +255,59 @@ fn embed_writes_the_fused_vectors_the_library_computes() {
     assert!(run.join("model.safetensors").is_file());
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn runs_log_every_epoch_as_csv_while_they_go_and_keep_it() {
+    let run = tmp_dir("epochs-run");
+    let live = PathBuf::from(format!("{}.progress", run.display()));
+    ok(&train("ssl-finetune", "6", &run));
+    assert!(
+        !live.exists(),
+        "the live folder is gone once the run is committed"
+    );
+    let report = metrics_json(&run);
+    let read = |name: &str| -> Vec<csv::StringRecord> {
+        let mut reader = csv::Reader::from_path(run.join(name)).unwrap();
+        reader.records().map(Result::unwrap).collect()
+    };
+    let finetune = read("finetune-epochs.csv");
+    let logged = report["finetune"].as_array().unwrap();
+    assert_eq!(finetune.len(), logged.len());
+    for (row, log) in finetune.iter().zip(logged) {
+        assert_eq!(
+            row[0].parse::<u64>().unwrap(),
+            log["epoch"].as_u64().unwrap()
+        );
+        assert_eq!(
+            row[1].parse::<f64>().unwrap(),
+            log["train_loss"].as_f64().unwrap()
+        );
+        assert_eq!(
+            row[2].parse::<f64>().unwrap(),
+            log["valid_loss"].as_f64().unwrap()
+        );
+    }
+    let pretrain = read("pretrain-epochs.csv");
+    let epochs = report["pretrain"]["epochs"].as_array().unwrap();
+    assert_eq!(pretrain.len(), epochs.len());
+    assert_eq!(
+        pretrain[0][1].parse::<f64>().unwrap(),
+        epochs[0]["loss"].as_f64().unwrap()
+    );
+
+    // A folder of that name holding anything else is refused before the run, and kept.
+    let other = tmp_dir("epochs-other");
+    let live = PathBuf::from(format!("{}.progress", other.display()));
+    std::fs::create_dir_all(&live).unwrap();
+    std::fs::write(live.join("notes.txt"), "mine").unwrap();
+    let refused = train("supervised", "6", &other);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("per-epoch"));
+    assert_eq!(
+        std::fs::read_to_string(live.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(!other.exists(), "nothing was run");
+    let _ = std::fs::remove_dir_all(&live);
+    let _ = std::fs::remove_dir_all(&run);
+}

@@ -5,15 +5,17 @@ use super::common::ConfigArgs;
 use crate::data::DataIdentity;
 use crate::files;
 use crate::model::Model;
+use crate::train::epoch_files::EpochFiles;
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, model_to_finetune, pretrain_phase, run,
     run_metrics, save_checkpoint, save_report, Methodology, PretrainRecord, Pretrained, RunConfig,
     RunReport,
 };
-use crate::train::{CONFIG_FILE, METRICS_FILE, PRETRAIN_FILE};
+use crate::train::{Progress, CONFIG_FILE, METRICS_FILE, PRETRAIN_FILE};
 use anyhow::{ensure, Context, Result};
 use candle_core::Device;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Arguments of `mmssl train`.
 #[derive(Debug, clap::Args)]
@@ -98,12 +100,35 @@ fn announce(cfg: &RunConfig) {
     eprintln!("config:\n{}", cfg.to_toml());
 }
 
-/// Writes the run directory atomically (weights, config, metrics) and prints its summary.
-fn finish(out: &Path, force: bool, varmap: &candle_nn::VarMap, report: &RunReport) -> Result<()> {
+/// The per-epoch CSV files of a run into `out` ([`EpochFiles`]), and the progress that writes
+/// them; says where they are.
+fn live_epochs(out: &Path, progress: Progress) -> Result<(Arc<EpochFiles>, Progress)> {
+    let files = Arc::new(EpochFiles::beside(out)?);
+    if !progress.is_quiet() {
+        eprintln!(
+            "per-epoch logs: {} (CSV, moved into {} when the run ends)",
+            files.dir().display(),
+            out.display()
+        );
+    }
+    Ok((files.clone(), progress.with_epoch_files(files)))
+}
+
+/// Writes the run directory atomically (weights, config, metrics, per-epoch CSVs) and prints its
+/// summary.
+fn finish(
+    out: &Path,
+    force: bool,
+    varmap: &candle_nn::VarMap,
+    report: &RunReport,
+    epochs: Arc<EpochFiles>,
+) -> Result<()> {
     files::commit_dir(out, force, CONFIG_FILE, |tmp| -> Result<()> {
         save_checkpoint(tmp, varmap, &report.config)?;
-        save_report(tmp, report)
+        save_report(tmp, report)?;
+        Ok(epochs.copy_into(tmp)?)
     })?;
+    epochs.remove()?;
     println!("{}", report.data);
     println!(
         "{} (best epoch {}, {} labeled samples)",
@@ -127,8 +152,9 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     check_out(&out, args.force)?;
     let device = args.common.device()?;
     let data = cfg.load_data()?;
-    let (_, varmap, report) = run(&cfg, &data, &device, &args.common.progress())?;
-    finish(&out, args.force, &varmap, &report)
+    let (epochs, progress) = live_epochs(&out, args.common.progress())?;
+    let (_, varmap, report) = run(&cfg, &data, &device, &progress)?;
+    finish(&out, args.force, &varmap, &report, epochs)
 }
 
 /// Runs `mmssl pretrain`: Barlow Twins pre-training only; the checkpoint feeds `finetune`.
@@ -141,14 +167,8 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     let device = args.common.device()?;
     let data = cfg.load_data()?;
     let (model, varmap) = build_model(&cfg, &device)?;
-    let pretrained = pretrain_phase(
-        &model,
-        &varmap,
-        &cfg,
-        &data,
-        &device,
-        &args.common.progress(),
-    )?;
+    let (epochs, progress) = live_epochs(&out, args.common.progress())?;
+    let pretrained = pretrain_phase(&model, &varmap, &cfg, &data, &device, &progress)?;
     let record = PretrainRecord {
         data: data.identity.clone(),
         config: cfg.clone(),
@@ -157,8 +177,10 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     };
     files::commit_dir(&out, args.force, CONFIG_FILE, |tmp| -> Result<()> {
         save_checkpoint(tmp, &varmap, &cfg)?;
-        record.save(tmp)
+        record.save(tmp)?;
+        Ok(epochs.copy_into(tmp)?)
     })?;
+    epochs.remove()?;
     println!("{}", data.identity);
     print_pretrained(&record.pretrain);
     println!("wrote {}", out.display());
@@ -256,16 +278,9 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
     // The pre-training's record travels into metrics.json.
     let pretrained = Some(PretrainRecord::load(&args.checkpoint)?.pretrain);
     let (model, varmap) = model_to_finetune(&cfg, (model, varmap), &device)?;
-    let report = finetune_phase(
-        &model,
-        &varmap,
-        &cfg,
-        &data,
-        pretrained,
-        &device,
-        &common.progress(),
-    )?;
-    finish(&out, args.force, &varmap, &report)
+    let (epochs, progress) = live_epochs(&out, common.progress())?;
+    let report = finetune_phase(&model, &varmap, &cfg, &data, pretrained, &device, &progress)?;
+    finish(&out, args.force, &varmap, &report, epochs)
 }
 
 /// Loads a trained run for scoring (`evaluate`, `predict`); a pre-training, whose regression

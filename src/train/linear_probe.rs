@@ -145,6 +145,7 @@ pub fn train_head(
             valid_loss,
             lr: opt.learning_rate(),
         };
+        progress.epoch("linear", &entry);
         log.push(entry);
         let decision = tracker.observe(epoch, valid_loss);
         if decision.improved {

@@ -4,6 +4,7 @@
 
 mod checkpoint;
 mod config;
+pub mod epoch_files;
 mod evaluate;
 pub mod fidelity;
 mod linear_probe;

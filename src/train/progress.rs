@@ -1,25 +1,54 @@
 //! Progress bars and per-epoch log lines for long training runs; silent when not wanted (tests,
 //! parallel runs).
 
+use super::epoch_files::{log_epoch, EpochFiles};
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 use std::fmt::Arguments;
+use std::sync::Arc;
 
 /// Where training reports its progress: a bar per epoch on stderr plus a log line per epoch, or
-/// nothing at all.
-#[derive(Debug, Clone, Copy)]
+/// nothing at all; and, when given, per-epoch CSV rows ([`EpochFiles`]).
+#[derive(Debug, Clone)]
 pub struct Progress {
     verbose: bool,
+    epochs: Option<Arc<EpochFiles>>,
 }
 
 impl Progress {
     /// Bars (hidden automatically when stderr is not a terminal) and log lines on stderr.
     pub fn verbose() -> Self {
-        Progress { verbose: true }
+        Progress {
+            verbose: true,
+            epochs: None,
+        }
     }
 
     /// No output.
     pub fn quiet() -> Self {
-        Progress { verbose: false }
+        Progress {
+            verbose: false,
+            epochs: None,
+        }
+    }
+
+    /// True for [`Progress::quiet`]: nothing is printed.
+    pub fn is_quiet(&self) -> bool {
+        !self.verbose
+    }
+
+    /// The same, also writing every epoch's row to `files`.
+    pub fn with_epoch_files(self, files: Arc<EpochFiles>) -> Self {
+        Progress {
+            epochs: Some(files),
+            ..self
+        }
+    }
+
+    /// Records one epoch's `row` of `phase` (`pretrain`, `finetune`, `linear`) in the epoch
+    /// files, if any.
+    pub fn epoch<T: Serialize>(&self, phase: &str, row: &T) {
+        log_epoch(self.epochs.as_deref(), phase, row);
     }
 
     /// A bar over the `batches` of epoch `epoch` (of `epochs`) of phase `phase`.

@@ -271,6 +271,7 @@ pub fn pretrain(
             entry.embedding_std_min,
             entry.displacement
         ));
+        progress.epoch("pretrain", &entry);
         log.push(entry);
     }
     Ok(log)

@@ -99,6 +99,7 @@ pub fn train_supervised(
             "epoch {:>3}  train L1 {:.4}  valid MAE {:.4}  lr {:.2e}",
             entry.epoch, entry.train_loss, entry.valid_loss, entry.lr
         ));
+        progress.epoch("finetune", &entry);
         log.push(entry);
         let decision = tracker.observe(epoch, valid_loss);
         if decision.improved {
