@@ -311,3 +311,49 @@ fn runs_log_every_epoch_as_csv_while_they_go_and_keep_it() {
     let _ = std::fs::remove_dir_all(&live);
     let _ = std::fs::remove_dir_all(&run);
 }
+
+#[test]
+fn plot_draws_the_curves_of_a_pretraining_and_a_trained_run() {
+    let (pre, run) = (tmp_dir("plot-pre"), tmp_dir("plot-run"));
+    let mut args = vec!["pretrain", "--seed", "2", "--out", pre.to_str().unwrap()];
+    args.extend_from_slice(TINY_CLI);
+    ok(&mmssl(&args));
+    ok(&train("ssl-finetune", "2", &run));
+    let svg = tmp_dir("plot-out").with_extension("svg");
+    let png = svg.with_extension("png");
+    let (pre_s, run_s, svg_s) = (
+        pre.to_str().unwrap(),
+        run.to_str().unwrap(),
+        svg.to_str().unwrap(),
+    );
+    let stdout = ok(&mmssl(&["plot", pre_s, run_s, "--out", svg_s]));
+    assert!(stdout.contains("wrote"), "{stdout}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for needle in ["Barlow Twins loss", "valid MAE", "synthetic-mosei"] {
+        assert!(text.contains(needle), "the figure shows `{needle}`");
+    }
+    for name in [&pre, &run] {
+        let label = name.file_name().unwrap().to_str().unwrap();
+        assert!(text.contains(label), "legend names {label}");
+    }
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 1000,
+        "a PNG beside it"
+    );
+    let again = mmssl(&["plot", run_s, "--out", svg_s]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    ok(&mmssl(&["plot", run_s, "--out", svg_s, "--force"]));
+    let not_a_run = mmssl(&[
+        "plot",
+        svg.parent().unwrap().to_str().unwrap(),
+        "--out",
+        "x.svg",
+    ]);
+    assert!(String::from_utf8_lossy(&not_a_run.stderr).contains("not a run folder"));
+    for path in [&svg, &png] {
+        let _ = std::fs::remove_file(path);
+    }
+    for dir in [&pre, &run] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -5,6 +5,7 @@ mod common;
 mod data;
 mod embed;
 mod metrics;
+mod plot;
 mod predict;
 mod reproduce;
 mod results;
@@ -41,6 +42,8 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Write the encoder's fused vectors of every utterance of a split as safetensors.
     Embed(embed::EmbedArgs),
+    /// Draw the training curves of one or several runs (SVG and PNG).
+    Plot(plot::PlotArgs),
     /// Time training and inference steps at the thesis's shapes.
     Bench(bench::BenchArgs),
     /// Real data: import a public release, inspect it, verify a source against the manifest.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Evaluate(args) => train::run_evaluate(&args),
         Command::Predict(args) => predict::run(&args),
         Command::Embed(args) => embed::run(&args),
+        Command::Plot(args) => plot::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Reproduce(args) => reproduce::run(&args),
         Command::Results(args) => results::run(&args),
