@@ -14,6 +14,9 @@ Prints one JSON object shaped like `mmssl bench --json`:
      {"name": "inference", "batch": 32, ...}], ...}
 plus a few extra keys ("implementation", "torch", "mkldnn", "parameters").
 
+The model classes take their sizes as arguments (defaulting to the thesis's, below), so
+`interop/load_in_pytorch.py` imports them to load a trained mmssl run into PyTorch.
+
 What is measured (src/cli/bench.rs `run`):
   * "supervised step", batch 32: `supervised_step` (src/train/supervised.rs): encoder with
     dropout on, head, L1 loss (mean |y_hat - y|), backward, one Adam step.
@@ -199,24 +202,25 @@ class Attention(nn.Module):
 class ModalityEncoder(nn.Module):
     """src/model/encoder.rs `ModalityEncoder`: SelfAttention(dropout(LSTM(x)))."""
 
-    def __init__(self, in_dim):
+    def __init__(self, in_dim, hidden=HIDDEN, attention_dim=ATTENTION_DIM, dropout=DROPOUT):
         super().__init__()
-        self.lstm = nn.LSTM(in_dim, HIDDEN, num_layers=1, batch_first=True)
-        self.attention = Attention(HIDDEN, HIDDEN, ATTENTION_DIM, DROPOUT)
+        self.lstm = nn.LSTM(in_dim, hidden, num_layers=1, batch_first=True)
+        self.attention = Attention(hidden, hidden, attention_dim, dropout)
+        self.p = dropout
 
     def forward(self, x, bias):
         states, _ = self.lstm(x)
-        states = F.dropout(states, DROPOUT, self.training)
+        states = F.dropout(states, self.p, self.training)
         return self.attention(states, states, bias)
 
 
 class SymmetricAttention(nn.Module):
     """src/model/cross_modal.rs `SymmetricAttention`: (Att(m_k, m_l) + m_k) + (Att(m_l, m_k) + m_l)."""
 
-    def __init__(self, dim):
+    def __init__(self, dim, dropout=DROPOUT):
         super().__init__()
-        self.kl = Attention(dim, dim, dim, DROPOUT)
-        self.lk = Attention(dim, dim, dim, DROPOUT)
+        self.kl = Attention(dim, dim, dim, dropout)
+        self.lk = Attention(dim, dim, dim, dropout)
 
     def forward(self, m_k, m_l, bias):
         a_kl = self.kl(m_k, m_l, bias) + m_k
@@ -227,12 +231,12 @@ class SymmetricAttention(nn.Module):
 class CrossModal(nn.Module):
     """src/model/cross_modal.rs `CrossModal`: TA, TV, AV, TAV and the eq. 6.4.2 concatenation."""
 
-    def __init__(self, dim):
+    def __init__(self, dim, dropout=DROPOUT):
         super().__init__()
-        self.ta = SymmetricAttention(dim)
-        self.tv = SymmetricAttention(dim)
-        self.av = SymmetricAttention(dim)
-        self.tav = Attention(dim, dim, dim, DROPOUT)
+        self.ta = SymmetricAttention(dim, dropout)
+        self.tv = SymmetricAttention(dim, dropout)
+        self.av = SymmetricAttention(dim, dropout)
+        self.tav = Attention(dim, dim, dim, dropout)
 
     def forward(self, m, bias):
         m_t, m_a, m_v = m
@@ -252,18 +256,26 @@ def last_real_step(states, lengths):
 
 
 class Encoder(nn.Module):
-    """src/model/encoder.rs `Encoder`: the fused vector m_o, [B, 100]."""
+    """src/model/encoder.rs `Encoder`: the fused vector m_o, [B, fusion_hidden] ([B, 100])."""
 
-    def __init__(self):
+    def __init__(
+        self,
+        input_dims=INPUT_DIMS,
+        hidden=HIDDEN,
+        attention_dim=ATTENTION_DIM,
+        fusion_hidden=FUSION_HIDDEN,
+        dropout=DROPOUT,
+    ):
         super().__init__()
-        self.text = ModalityEncoder(INPUT_DIMS[0])
-        self.audio = ModalityEncoder(INPUT_DIMS[1])
-        self.visual = ModalityEncoder(INPUT_DIMS[2])
-        self.cross = CrossModal(ATTENTION_DIM)
+        self.text = ModalityEncoder(input_dims[0], hidden, attention_dim, dropout)
+        self.audio = ModalityEncoder(input_dims[1], hidden, attention_dim, dropout)
+        self.visual = ModalityEncoder(input_dims[2], hidden, attention_dim, dropout)
+        self.cross = CrossModal(attention_dim, dropout)
         # `fusion.lstm`, as our variable names.
         self.fusion = nn.ModuleDict(
-            {"lstm": nn.LSTM(7 * ATTENTION_DIM, FUSION_HIDDEN, num_layers=1, batch_first=True)}
+            {"lstm": nn.LSTM(7 * attention_dim, fusion_hidden, num_layers=1, batch_first=True)}
         )
+        self.p = dropout
 
     def forward(self, batch):
         bias = key_bias(batch.mask)
@@ -272,7 +284,7 @@ class Encoder(nn.Module):
         fused = self.cross(m, bias)
         states, _ = self.fusion["lstm"](fused)
         pooled = last_real_step(states, batch.lengths)
-        return F.dropout(pooled, DROPOUT, self.training)
+        return F.dropout(pooled, self.p, self.training)
 
 
 class Projector(nn.Module):
@@ -298,13 +310,25 @@ class Projector(nn.Module):
 
 
 class Model(nn.Module):
-    """src/model/mod.rs `Model` with a projector: encoder., head., projector."""
+    """src/model/mod.rs `Model`: encoder., head., and projector. unless `projector` is empty.
 
-    def __init__(self):
+    Sizes default to the thesis's (`ModelConfig::default`); `interop/load_in_pytorch.py` passes
+    a run's `[model]` sizes, and `projector=()` for a run without one (the supervised
+    methodologies)."""
+
+    def __init__(
+        self,
+        input_dims=INPUT_DIMS,
+        hidden=HIDDEN,
+        attention_dim=ATTENTION_DIM,
+        fusion_hidden=FUSION_HIDDEN,
+        dropout=DROPOUT,
+        projector=PROJECTOR,
+    ):
         super().__init__()
-        self.encoder = Encoder()
-        self.head = nn.Linear(FUSION_HIDDEN, 1)  # src/model/head.rs
-        self.projector = Projector(FUSION_HIDDEN, PROJECTOR)
+        self.encoder = Encoder(input_dims, hidden, attention_dim, fusion_hidden, dropout)
+        self.head = nn.Linear(fusion_hidden, 1)  # src/model/head.rs
+        self.projector = Projector(fusion_hidden, projector) if projector else None
 
     def forward(self, batch):
         """`Model::forward_t`: predictions [B]."""
