@@ -85,9 +85,9 @@ fn run_counts_match_the_grids_in_every_profile() {
             ),
             ("fig-A.2.4", g.seqaug_p_apply.len().pow(2) * s("fig-A.2.4")),
             ("ssl-lr", 2 * (2 + 2 * g.ssl_lrs.len()) * s("ssl-lr")),
-            // 7 settings (text, released code, 5 switches) for the two SSL methods; supervised
+            // 10 settings (text, released code, 8 switches) for the two SSL methods; supervised
             // only where a switch acts on it (text, released code, last epoch, raw inputs).
-            ("deviations", (4 + 2 * 7) * s("deviations")),
+            ("deviations", (4 + 2 * 10) * s("deviations")),
         ]
         .into();
         for f in &FAMILIES {
