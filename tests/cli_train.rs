@@ -249,7 +249,45 @@ fn embed_writes_the_fused_vectors_the_library_computes() {
         "--split",
         "test",
         "--force",
+        "--per-modality",
     ]));
+    let tensors =
+        candle_core::safetensors::load(out.join("embeddings.safetensors"), &device).unwrap();
+    let test = &data.test;
+    let batch = test
+        .batches(test.len(), None, false)
+        .unwrap()
+        .next()
+        .unwrap();
+    let loud = model
+        .encoder
+        .modality_vectors(&batch.to_device(&device).unwrap())
+        .unwrap();
+    let rows = |t: &candle_core::Tensor| t.to_vec2::<f32>().unwrap();
+    for (m, want) in ["text", "audio", "visual"].iter().zip(&loud) {
+        let got = &tensors[&format!("test.{m}")];
+        assert_eq!(got.dims(), [test.len(), cfg.model.attention_dim], "{m}");
+        assert_eq!(rows(got), rows(want), "{m}");
+    }
+    // each modality's vector is its own: zeroing audio changes audio's vector only
+    let mut silent = batch.clone();
+    silent.modalities[1] =
+        mmssl::data::Sequences::zeros(test.len(), test.steps(), cfg.model.input_dims[1]);
+    let quiet = model
+        .encoder
+        .modality_vectors(&silent.to_device(&device).unwrap())
+        .unwrap();
+    assert_eq!(
+        rows(&quiet[0]),
+        rows(&loud[0]),
+        "text does not see audio before fusion"
+    );
+    assert_eq!(
+        rows(&quiet[2]),
+        rows(&loud[2]),
+        "visual does not see audio before fusion"
+    );
+    assert_ne!(rows(&quiet[1]), rows(&loud[1]));
     let onto_run = mmssl(&["embed", "--checkpoint", run_s, "--out", run_s, "--force"]);
     assert!(!onto_run.status.success());
     assert!(run.join("model.safetensors").is_file());

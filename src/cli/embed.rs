@@ -3,8 +3,10 @@
 //! (`safetensors.numpy.load_file`), with the labels and storage indices beside them.
 
 use super::common::{data_for_run, ConfigArgs, SplitChoice};
+use crate::data::{Modality, Split};
 use crate::files;
-use crate::train::{encode_split, load_checkpoint};
+use crate::model::Model;
+use crate::train::{encode_split, load_checkpoint, EVAL_BATCH};
 use anyhow::Result;
 use candle_core::{Device, Tensor};
 use std::collections::HashMap;
@@ -34,6 +36,10 @@ pub struct EmbedArgs {
     /// Replace `--out` if it is an earlier `mmssl embed` output (never anything else).
     #[arg(long)]
     force: bool,
+    /// Also write each modality's own encoding before fusion, `m_T, m_A, m_V` at the last real
+    /// step (`<split>.text`, `<split>.audio`, `<split>.visual`, `[n, attention_dim]` f32).
+    #[arg(long)]
+    per_modality: bool,
     /// Compute device: `cpu` or `cuda`.
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -63,6 +69,14 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         );
         let index: Vec<u32> = (0..n as u32).collect();
         tensors.insert(format!("{name}.index"), Tensor::from_vec(index, n, &cpu)?);
+        if args.per_modality {
+            for (m, values) in Modality::ALL
+                .iter()
+                .zip(modality_vectors(&model, split, &device)?)
+            {
+                tensors.insert(format!("{name}.{m}"), values);
+            }
+        }
         counts.insert(name.to_string(), n.into());
     }
     let meta = serde_json::json!({
@@ -93,4 +107,18 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         args.out.join(EMBEDDINGS_FILE).display()
     );
     Ok(())
+}
+
+/// Each modality's encoding before fusion for every utterance of `split`, `[n, attention_dim]`
+/// per modality, on the host, in storage order.
+fn modality_vectors(model: &Model, split: &Split, device: &Device) -> Result<[Tensor; 3]> {
+    let mut parts: [Vec<Tensor>; 3] = Default::default();
+    for batch in split.batches(EVAL_BATCH, None, false)? {
+        let vectors = model.encoder.modality_vectors(&batch.to_device(device)?)?;
+        for (part, v) in parts.iter_mut().zip(vectors) {
+            part.push(v.to_device(&Device::Cpu)?);
+        }
+    }
+    let [t, a, v] = parts.map(|p| Tensor::cat(&p, 0));
+    Ok([t?, a?, v?])
 }

@@ -117,6 +117,30 @@ impl Encoder {
 
     /// The fused vectors `[batch, fused_dim]` of `batch`; `train` switches dropout on.
     pub fn forward_t(&self, batch: &Batch, train: bool) -> Result<Tensor> {
+        let (m, key_bias) = self.modality_states(batch, train)?;
+        let fused = self.cross.forward_t(&m, &key_bias, train)?;
+        let states = self.fusion.forward(&fused)?;
+        let pooled = last_real_step(&states, &batch.lengths)?;
+        self.dropout.forward_t(&pooled, train)
+    }
+
+    /// Each modality's own encoding `m_T, m_A, m_V` (thesis 6.4: LSTM + self-attention, before
+    /// any cross-modal attention) at its last real step, `[batch, attention_dim]` each, in
+    /// evaluation mode: what each modality contributes before fusion (`mmssl embed
+    /// --per-modality`).
+    pub fn modality_vectors(&self, batch: &Batch) -> Result<[Tensor; 3]> {
+        let (m, _) = self.modality_states(batch, false)?;
+        let [t, a, v] = m;
+        Ok([
+            last_real_step(&t, &batch.lengths)?,
+            last_real_step(&a, &batch.lengths)?,
+            last_real_step(&v, &batch.lengths)?,
+        ])
+    }
+
+    /// The three modality encoders' output sequences and the padding key bias, after checking
+    /// the input shapes.
+    fn modality_states(&self, batch: &Batch, train: bool) -> Result<([Tensor; 3], Tensor)> {
         let mask = batch.mask.to_dtype(self.dtype)?;
         let (b, t) = mask.dims2()?;
         for (m, x) in Modality::ALL.iter().zip(&batch.modalities) {
@@ -138,10 +162,7 @@ impl Encoder {
             encode(Modality::Audio)?,
             encode(Modality::Visual)?,
         ];
-        let fused = self.cross.forward_t(&m, &key_bias, train)?;
-        let states = self.fusion.forward(&fused)?;
-        let pooled = last_real_step(&states, &batch.lengths)?;
-        self.dropout.forward_t(&pooled, train)
+        Ok((m, key_bias))
     }
 }
 

@@ -9,7 +9,7 @@ use candle_core::Device;
 
 /// Batch size for inference: large enough to amortise per-step overhead, small enough for any
 /// machine at T = 50.
-pub(super) const EVAL_BATCH: usize = 256;
+pub const EVAL_BATCH: usize = 256;
 
 /// Model predictions for every sample of `split`, in storage order (dropout off, BatchNorm in
 /// evaluation mode).

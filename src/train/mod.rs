@@ -20,7 +20,7 @@ pub use checkpoint::{
     PRETRAIN_FILE, WEIGHTS_FILE,
 };
 pub use config::{DataConfig, Methodology, RunConfig, SslConfig, SupervisedConfig};
-pub use evaluate::{predict, run_metrics, split_metrics};
+pub use evaluate::{predict, run_metrics, split_metrics, EVAL_BATCH};
 pub use fidelity::Fidelity;
 pub use linear_probe::{
     encode_split, least_squares, linear_predictions, probe, probe_encoder, train_head, Features,
