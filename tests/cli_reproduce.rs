@@ -170,3 +170,58 @@ fn two_shards_from_the_cli_merge_into_the_whole() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not a results store"));
     let _ = std::fs::remove_dir_all(&base);
 }
+
+#[test]
+fn list_estimates_the_remaining_cost_from_the_stores_measured_times() {
+    let out = tmp_dir("cost");
+    let dir = out.to_str().unwrap();
+    let none = ok(&mmssl(&[
+        "reproduce",
+        "--list",
+        "--profile",
+        "smoke",
+        "--out",
+        dir,
+    ]));
+    assert!(none.contains("no measured run times"), "{none}");
+    ok(&mmssl(&[
+        "reproduce",
+        "--profile",
+        "smoke",
+        "--only",
+        "table-8.2.4",
+        "--out",
+        dir,
+        "--no-report",
+        "--quiet",
+    ]));
+    let listed = ok(&mmssl(&[
+        "reproduce",
+        "--list",
+        "--profile",
+        "smoke",
+        "--out",
+        dir,
+    ]));
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("cost:"))
+        .expect("a cost line");
+    assert!(line.contains("4 of these runs are finished"), "{line}");
+    assert!(
+        line.contains("CPU-hours") && line.contains("remain"),
+        "{line}"
+    );
+    let only = ok(&mmssl(&[
+        "reproduce",
+        "--list",
+        "--profile",
+        "smoke",
+        "--only",
+        "table-8.2.4",
+        "--out",
+        dir,
+    ]));
+    assert!(only.contains("0 remain ≈ 0.00 CPU-hours"), "{only}");
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -70,13 +70,13 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
         // matmuls are too small to split, and waiting workers spin.
         std::env::set_var("RAYON_NUM_THREADS", "1");
     }
-    if args.list {
-        return list(&profile, &args.only);
-    }
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(run_name(&profile)));
+    if args.list {
+        return list(&profile, &args.only, &out);
+    }
     let report_dir = args
         .report
         .clone()
@@ -245,7 +245,7 @@ fn run_name(profile: &Profile) -> String {
 }
 
 /// `--list`: each family's id, title, what it feeds and its run count under the profile.
-fn list(profile: &Profile, only: &[String]) -> Result<()> {
+fn list(profile: &Profile, only: &[String], out: &Path) -> Result<()> {
     println!(
         "profile {}: scale {}, model hidden {}, supervised ≤ {} epochs, SSL {} epochs at lr {:e}, {} seed(s) by default",
         profile.name,
@@ -284,6 +284,55 @@ fn list(profile: &Profile, only: &[String]) -> Result<()> {
         all.len(),
         distinct,
         pretrain
+    );
+    print_cost(profile, &all, out)
+}
+
+/// What is left of `specs` in the store under `out`, and its cost estimated from the store's own
+/// measured run times: the mean wall time per methodology of this profile's finished runs (a
+/// run's time includes its pre-training when that was not cached, so the mean spreads the
+/// pre-trainings over the runs that share them). Without a store there is nothing measured.
+fn print_cost(profile: &Profile, specs: &[crate::experiments::RunSpec], out: &Path) -> Result<()> {
+    let path = crate::experiments::store_path(out);
+    if !path.is_file() {
+        println!("cost: no results store at {} yet, so no measured run times (run a part first, e.g. --only one family, then --list again)", path.display());
+        return Ok(());
+    }
+    let store = crate::experiments::ResultStore::open(&path)?;
+    let rows: Vec<&ResultRow> = (store.rows().iter())
+        .filter(|r| r.profile == profile.name)
+        .collect();
+    let shas: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.data.sha256.as_str()).collect();
+    let done = |spec: &crate::experiments::RunSpec| {
+        shas.iter().any(|sha| store.contains(&spec.row_key(sha)))
+    };
+    let pending: Vec<_> = specs.iter().filter(|s| !done(s)).collect();
+    let mut by_method: std::collections::BTreeMap<String, (f64, usize)> = Default::default();
+    for row in &rows {
+        let entry = by_method.entry(row.methodology.to_string()).or_default();
+        entry.0 += row.wall_seconds;
+        entry.1 += 1;
+    }
+    let overall = rows.iter().map(|r| r.wall_seconds).sum::<f64>() / rows.len().max(1) as f64;
+    let mean = |m: &str| by_method.get(m).map_or(overall, |(s, n)| s / *n as f64);
+    // An empty sum of f64 is −0.0; adding +0.0 makes it +0.0, so nothing left reads 0.00.
+    let seconds = (pending.iter())
+        .map(|s| mean(&s.config.methodology.to_string()))
+        .sum::<f64>()
+        + 0.0;
+    let means: Vec<String> = (by_method.keys())
+        .map(|m| format!("{m} {:.1} s", mean(m)))
+        .collect();
+    println!(
+        "cost: {} of these runs are finished in {} ({} rows of profile {}; mean wall time per run: {}); {} remain ≈ {:.2} CPU-hours at one run per core (÷ --jobs for the wall time)",
+        specs.len() - pending.len(),
+        path.display(),
+        rows.len(),
+        profile.name,
+        if means.is_empty() { "none measured".to_owned() } else { means.join(", ") },
+        pending.len(),
+        seconds / 3600.0
     );
     Ok(())
 }
