@@ -113,24 +113,28 @@ fn smoke_run_then_nothing_to_do() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// `mmssl reproduce` of the smoke profile's table 8.2.4 (4 runs, seconds) into `out`, without
+/// a report, plus `extra` arguments; its stdout.
+fn smoke_table_8_2_4(out: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "reproduce",
+        "--profile",
+        "smoke",
+        "--only",
+        "table-8.2.4",
+        "--out",
+        out,
+        "--no-report",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    ok(&mmssl(&args))
+}
+
 #[test]
 fn two_shards_from_the_cli_merge_into_the_whole() {
     let base = tmp_dir("shards");
-    let run = |shard: &str, out: &str| {
-        ok(&mmssl(&[
-            "reproduce",
-            "--profile",
-            "smoke",
-            "--only",
-            "table-8.2.4",
-            "--shard",
-            shard,
-            "--out",
-            out,
-            "--no-report",
-            "--quiet",
-        ]))
-    };
+    let run = |shard: &str, out: &str| smoke_table_8_2_4(out, &["--shard", shard]);
     let (a, b) = (base.join("a"), base.join("b"));
     let stdout = run("1/2", a.to_str().unwrap());
     assert!(stdout.contains("as shard 1/2"), "{stdout}");
@@ -146,17 +150,7 @@ fn two_shards_from_the_cli_merge_into_the_whole() {
     ]));
     assert!(stdout.contains("rows added"), "{stdout}");
     // reproduce on the merged store finds every run done
-    let stdout = ok(&mmssl(&[
-        "reproduce",
-        "--profile",
-        "smoke",
-        "--only",
-        "table-8.2.4",
-        "--out",
-        merged.to_str().unwrap(),
-        "--no-report",
-        "--quiet",
-    ]));
+    let stdout = smoke_table_8_2_4(merged.to_str().unwrap(), &[]);
     assert!(stdout.contains("0 to run"), "{stdout}");
     let bad = mmssl(&["reproduce", "--list", "--shard", "3/2"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("1 ≤ K ≤ N"));
@@ -175,34 +169,15 @@ fn two_shards_from_the_cli_merge_into_the_whole() {
 fn list_estimates_the_remaining_cost_from_the_stores_measured_times() {
     let out = tmp_dir("cost");
     let dir = out.to_str().unwrap();
-    let none = ok(&mmssl(&[
-        "reproduce",
-        "--list",
-        "--profile",
-        "smoke",
-        "--out",
-        dir,
-    ]));
+    let list = |extra: &[&str]| {
+        let mut args = vec!["reproduce", "--list", "--profile", "smoke", "--out", dir];
+        args.extend_from_slice(extra);
+        ok(&mmssl(&args))
+    };
+    let none = list(&[]);
     assert!(none.contains("no measured run times"), "{none}");
-    ok(&mmssl(&[
-        "reproduce",
-        "--profile",
-        "smoke",
-        "--only",
-        "table-8.2.4",
-        "--out",
-        dir,
-        "--no-report",
-        "--quiet",
-    ]));
-    let listed = ok(&mmssl(&[
-        "reproduce",
-        "--list",
-        "--profile",
-        "smoke",
-        "--out",
-        dir,
-    ]));
+    smoke_table_8_2_4(dir, &[]);
+    let listed = list(&[]);
     let line = listed
         .lines()
         .find(|l| l.starts_with("cost:"))
@@ -212,16 +187,7 @@ fn list_estimates_the_remaining_cost_from_the_stores_measured_times() {
         line.contains("CPU-hours") && line.contains("remain"),
         "{line}"
     );
-    let only = ok(&mmssl(&[
-        "reproduce",
-        "--list",
-        "--profile",
-        "smoke",
-        "--only",
-        "table-8.2.4",
-        "--out",
-        dir,
-    ]));
+    let only = list(&["--only", "table-8.2.4"]);
     assert!(only.contains("0 remain ≈ 0.00 CPU-hours"), "{only}");
     let _ = std::fs::remove_dir_all(&out);
 }
