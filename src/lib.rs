@@ -15,6 +15,7 @@
 //! * [`experiments`] — the chapter 8 experiment registry, resumable runner and results store;
 //! * [`report`] — the thesis's published numbers, result tables (feature `reports`), the chapter 8
 //!   figures (plotters) and `REPORT.md` checking the thesis's claims on our runs;
+//! * [`messages`] — candle's errors as user messages (without backtraces);
 //! * [`files`] — atomic writes of files and output folders, and what `--force` may replace;
 //! * [`notebook`] — display helpers for the evcxr notebooks (inline SVG figures, tables);
 //! * [`cli`] — the `mmssl` command line.
@@ -25,6 +26,7 @@ pub mod data;
 pub mod experiments;
 pub mod files;
 pub mod loss;
+pub mod messages;
 pub mod metrics;
 pub mod model;
 pub mod notebook;

@@ -30,17 +30,24 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-/// Runs `args` in the scratch folder `root` and checks the case: non-zero exit, stderr naming
-/// every one of `expected`, no panic, nothing under `root` changed.
+/// Runs `args` in the scratch folder `root` with backtraces enabled (`RUST_BACKTRACE=1`, as many
+/// users have it) and checks the case: non-zero exit, stderr naming every one of `expected`, no
+/// panic, no backtrace frames, nothing under `root` changed.
 fn refused(case: &str, root: &Path, args: &[&str], expected: &[&str]) {
     let before = snapshot(root);
-    let out = mmssl(args);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mmssl"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the mmssl binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{case}: succeeded\n{stderr}");
     for word in expected {
         assert!(stderr.contains(word), "{case}: no `{word}` in\n{stderr}");
     }
     assert!(!stderr.contains("panicked"), "{case}: panic\n{stderr}");
+    let frame = |line: &str| line.trim_start().starts_with("0: ");
+    assert!(!stderr.lines().any(frame), "{case}: backtrace\n{stderr}");
     assert_eq!(snapshot(root), before, "{case}: files changed");
 }
 

@@ -75,8 +75,46 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_text(&err));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The message of `err` and its causes as `{err:#}` writes them, except that candle errors are
+/// written without the backtrace candle attaches when `RUST_BACKTRACE` is set: a user's error
+/// names what went wrong, not the frames of the library it went wrong in.
+fn error_text(err: &anyhow::Error) -> String {
+    err.chain()
+        .map(|cause| match cause.downcast_ref::<candle_core::Error>() {
+            Some(e) => crate::messages::candle_message(e),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+    use anyhow::Context;
+
+    #[test]
+    fn user_errors_leave_candle_backtraces_out_and_keep_the_chain() {
+        let traced = candle_core::Error::WithBacktrace {
+            inner: Box::new(candle_core::Error::Msg("shape mismatch".into())),
+            backtrace: Box::new(std::backtrace::Backtrace::force_capture()),
+        };
+        let err = Err::<(), _>(traced)
+            .context("reading run/model.safetensors")
+            .unwrap_err();
+        assert_eq!(
+            error_text(&err),
+            "reading run/model.safetensors: shape mismatch"
+        );
+        let plain = Err::<(), _>(std::io::Error::other("disk full"))
+            .context("writing x")
+            .unwrap_err();
+        assert_eq!(error_text(&plain), format!("{plain:#}"));
     }
 }

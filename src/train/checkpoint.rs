@@ -89,9 +89,8 @@ pub fn load_checkpoint(dir: &Path, device: &Device) -> Result<(RunConfig, Model,
     let (model, mut varmap) = build_model(&cfg, device)?;
     let weights = dir.join(WEIGHTS_FILE);
     varmap.load(&weights).map_err(|e| {
-        // Candle's message, first line only (no backtrace), under what it means for the user.
-        let cause = e.to_string();
-        let cause = cause.lines().next().unwrap_or_default();
+        // Candle's message (no backtrace), under what it means for the user.
+        let cause = crate::messages::candle_message(&e);
         let what = if cause.contains("shape mismatch") {
             format!(
                 "holds weights of other shapes than {} describes (was the config edited after \
