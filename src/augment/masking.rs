@@ -44,6 +44,19 @@ impl Masking {
     }
 
     /// Masks the first `lengths[i]` steps of each sample; padding is untouched (thesis 7.2).
+    ///
+    /// At `percentage` 1 every real step is zeroed whatever the random stream draws:
+    ///
+    /// ```
+    /// use mmssl::augment::{Masking, MaskingMode};
+    /// use mmssl::data::Sequences;
+    ///
+    /// // one sample, 3 steps of 2 features, the last step padding
+    /// let mut seqs = Sequences::new(1, 3, 2, vec![1.0; 6]).unwrap();
+    /// let all = Masking { percentage: 1.0, mode: MaskingMode::Timestep };
+    /// all.apply(&mut seqs, &[2], &mut mmssl::rng::rng_for(0, &[]));
+    /// assert_eq!(seqs.sample(0), &[0.0, 0.0, 0.0, 0.0, 1.0, 1.0]);
+    /// ```
     pub fn apply(&self, seqs: &mut Sequences, lengths: &[usize], rng: &mut Rng) {
         let dims = seqs.dims();
         if dims == 0 {
