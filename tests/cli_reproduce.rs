@@ -3,7 +3,7 @@
 
 mod common;
 use common::{mmssl, ok};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn tmp_dir(name: &str) -> PathBuf {
     let dir =
@@ -190,4 +190,96 @@ fn list_estimates_the_remaining_cost_from_the_stores_measured_times() {
     let only = list(&["--only", "table-8.2.4"]);
     assert!(only.contains("0 remain ≈ 0.00 CPU-hours"), "{only}");
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// The rows of the results store in `out`, by key, without their wall times.
+fn store_rows(out: &Path) -> Vec<(String, serde_json::Value)> {
+    let text = std::fs::read_to_string(out.join("results.jsonl")).unwrap_or_default();
+    let mut rows: Vec<(String, serde_json::Value)> = text
+        .lines()
+        .map(|line| {
+            let mut row: serde_json::Value = serde_json::from_str(line).unwrap();
+            row.as_object_mut().unwrap().remove("wall_seconds");
+            (row["key"].as_str().unwrap().to_owned(), row)
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows
+}
+
+#[test]
+fn a_killed_reproduction_continues_the_run_it_was_in_the_middle_of() {
+    let base = tmp_dir("resume");
+    std::fs::create_dir_all(&base).unwrap();
+    // The smoke profile's table 8.2.4 with pre-trainings long enough to be interrupted.
+    let profile = base.join("long.toml");
+    std::fs::write(
+        &profile,
+        "base = \"smoke\"\nname = \"long-smoke\"\nssl_epochs = 150\n",
+    )
+    .unwrap();
+    let args = |out: &Path| -> Vec<String> {
+        let profile = profile.to_str().unwrap();
+        let out = out.to_str().unwrap();
+        let parts = ["reproduce", "--profile", profile, "--only", "table-8.2.4"];
+        let rest = ["--out", out, "--no-report", "--quiet"];
+        parts.iter().chain(&rest).map(|s| s.to_string()).collect()
+    };
+    let (whole, cut) = (base.join("whole"), base.join("cut"));
+    let whole_args = args(&whole);
+    ok(&mmssl(
+        &whole_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mmssl"))
+        .args(args(&cut))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let saved = || -> bool {
+        std::fs::read_dir(cut.join("live")).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().join("state-pretrain").join("state.json").is_file())
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !saved() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the reproduction ended before it could be interrupted"
+        );
+        assert!(std::time::Instant::now() < deadline, "no state saved");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(store_rows(&cut).len() < store_rows(&whole).len());
+
+    let cut_args = args(&cut);
+    let stdout = ok(&mmssl(
+        &cut_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    // Parallel jobs may have been in the middle of one pre-training or of several.
+    let continued: usize = stdout
+        .lines()
+        .find(|l| l.contains("run(s) or pre-training(s) continued"))
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        continued >= 1,
+        "the interrupted pre-training went on from its saved epoch: {stdout}"
+    );
+    assert_eq!(
+        store_rows(&cut),
+        store_rows(&whole),
+        "the resumed reproduction's results equal the uninterrupted one's"
+    );
+    let left = std::fs::read_dir(cut.join("live")).map_or(0, |d| d.count());
+    assert_eq!(
+        left, 0,
+        "no live folder is left once every result is stored"
+    );
+    let _ = std::fs::remove_dir_all(&base);
 }

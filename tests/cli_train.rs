@@ -395,3 +395,98 @@ fn plot_draws_the_curves_of_a_pretraining_and_a_trained_run() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// `train` arguments of a run long enough to be interrupted mid-way (many tiny SSL epochs).
+fn long_train_args(out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "train",
+        "--methodology",
+        "ssl-finetune",
+        "--seed",
+        "4",
+        "--out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(out.to_str().unwrap().to_owned());
+    args.extend(TINY_CLI.iter().map(|s| s.to_string()));
+    args.push("--set=ssl.epochs=12".to_owned());
+    args.push("--set=supervised.max_epochs=3".to_owned());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+#[test]
+fn a_killed_run_resumes_from_its_last_epoch_and_ends_as_an_uninterrupted_one() {
+    let (whole, cut) = (tmp_dir("resume-whole"), tmp_dir("resume-cut"));
+    let run = |out: &Path, extra: &[&str]| {
+        let args = long_train_args(out, extra);
+        mmssl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    ok(&run(&whole, &[]));
+
+    // Start the same run, wait until it has saved a pre-training epoch, then kill -9 it.
+    let live = PathBuf::from(format!("{}.progress", cut.display()));
+    let state = live.join("state-pretrain").join("state.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mmssl"))
+        .args(long_train_args(&cut, &[]))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !state.is_file() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be interrupted"
+        );
+        assert!(std::time::Instant::now() < deadline, "no state saved");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!cut.exists(), "an interrupted run leaves no output folder");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let next = saved["state"]["next_epoch"].as_u64().unwrap();
+    assert!((1..12).contains(&next), "interrupted after epoch {next}");
+
+    // Without --resume the saved state is refused, not replaced; with other settings too.
+    let fresh = run(&cut, &[]);
+    assert!(!fresh.status.success());
+    assert!(String::from_utf8_lossy(&fresh.stderr).contains("--resume"));
+    let other = run(&cut, &["--resume", "--set=supervised.lr=0.001"]);
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stderr).contains("other settings"));
+    assert!(state.is_file(), "the saved state is kept");
+
+    ok(&run(&cut, &["--resume"]));
+    assert!(
+        !live.exists(),
+        "the live folder is gone once the run is committed"
+    );
+    let bytes = |dir: &Path, name: &str| std::fs::read(dir.join(name)).unwrap();
+    assert_eq!(
+        bytes(&whole, "model.safetensors"),
+        bytes(&cut, "model.safetensors"),
+        "resumed weights are bit-identical"
+    );
+    for name in ["pretrain-epochs.csv", "finetune-epochs.csv"] {
+        assert_eq!(bytes(&whole, name), bytes(&cut, name), "{name}");
+    }
+    let (mut a, mut b) = (metrics_json(&whole), metrics_json(&cut));
+    for m in [&mut a, &mut b] {
+        m.as_object_mut().unwrap().remove("timing");
+    }
+    assert_eq!(a, b, "resumed metrics.json equals the uninterrupted one");
+
+    // --resume with nothing saved starts afresh.
+    let again = tmp_dir("resume-nothing");
+    let mut args = vec!["train", "--resume", "--out", again.to_str().unwrap()];
+    args.extend_from_slice(TINY_CLI);
+    ok(&mmssl(&args));
+    assert!(again.join("metrics.json").is_file());
+    for dir in [whole, cut, again] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

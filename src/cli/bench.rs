@@ -4,7 +4,7 @@
 use super::common::ConfigArgs;
 use crate::data::synthetic::{generate, SyntheticConfig};
 use crate::data::{HostBatch, NonFinitePolicy, Split};
-use crate::model::vars_with_prefix;
+use crate::model::named_vars_with_prefix;
 use crate::rng::rng_for;
 use crate::train::{adam, build_model, ssl_step, supervised_step, Methodology, RunConfig};
 use anyhow::Result;
@@ -89,7 +89,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let small_dev = small.to_device(&device)?;
     let (w, r) = (args.warmup, args.repeats);
 
-    let mut opt = adam(vars_with_prefix(&varmap, ""), cfg.supervised.lr)?;
+    let mut opt = adam(named_vars_with_prefix(&varmap, ""), cfg.supervised.lr)?;
     let supervised = measure("supervised step", 32, w, r, || {
         supervised_step(&model, &mut opt, &small_dev).map(drop)
     })?;

@@ -143,6 +143,12 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
         s.pretrain_loaded,
         s.wall_seconds
     );
+    if s.continued > 0 {
+        println!(
+            "{} run(s) or pre-training(s) continued from the last epoch an interrupted reproduction saved",
+            s.continued
+        );
+    }
     if done.store.skipped_lines() > 0 {
         println!(
             "note: {} unreadable line(s) in the store were ignored (an interrupted write)",

@@ -5,7 +5,7 @@ use super::common::ConfigArgs;
 use crate::data::DataIdentity;
 use crate::files;
 use crate::model::Model;
-use crate::train::epoch_files::EpochFiles;
+use crate::train::live::{Attempt, LiveFolder};
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, model_to_finetune, pretrain_phase, run,
     run_metrics, save_checkpoint, save_report, Methodology, PretrainRecord, Pretrained, RunConfig,
@@ -28,9 +28,34 @@ pub struct TrainArgs {
     /// Output directory (default `runs/<methodology>-seed<seed>`).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it is an earlier run (never anything else).
-    #[arg(long)]
+    #[command(flatten)]
+    attempt: AttemptArgs,
+}
+
+/// How a run treats an earlier attempt at the same output.
+#[derive(Debug, clap::Args)]
+pub struct AttemptArgs {
+    /// Replace the output directory if it is an earlier run (never anything else), and discard an
+    /// interrupted attempt's saved state.
+    #[arg(long, conflicts_with = "resume")]
     force: bool,
+    /// Continue an interrupted run from its last finished epoch (the state saved in
+    /// `<out>.progress/`); bit-identical to an uninterrupted run on the CPU. Starts afresh when
+    /// nothing was saved.
+    #[arg(long)]
+    resume: bool,
+}
+
+impl AttemptArgs {
+    fn attempt(&self) -> Attempt {
+        if self.force {
+            Attempt::Discard
+        } else if self.resume {
+            Attempt::Resume
+        } else {
+            Attempt::Fresh
+        }
+    }
 }
 
 /// Arguments of `mmssl pretrain`.
@@ -41,9 +66,8 @@ pub struct PretrainArgs {
     /// Output directory (default `runs/pretrain-seed<seed>`).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it is an earlier run (never anything else).
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    attempt: AttemptArgs,
 }
 
 /// Arguments of `mmssl finetune`.
@@ -68,9 +92,8 @@ pub struct FinetuneArgs {
     /// checkpoint itself.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it is an earlier run (never anything else).
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    attempt: AttemptArgs,
 }
 
 /// Arguments of `mmssl evaluate`.
@@ -100,18 +123,30 @@ fn announce(cfg: &RunConfig) {
     eprintln!("config:\n{}", cfg.to_toml());
 }
 
-/// The per-epoch CSV files of a run into `out` ([`EpochFiles`]), and the progress that writes
-/// them; says where they are.
-fn live_epochs(out: &Path, progress: Progress) -> Result<(Arc<EpochFiles>, Progress)> {
-    let files = Arc::new(EpochFiles::beside(out)?);
+/// The live folder of a run into `out` ([`LiveFolder`]: per-epoch CSV files and the state a
+/// resumed run continues from) for the run `cfg` on `data` (plus `extra`, what else the run
+/// depends on), and the progress that writes into it; says where it is.
+fn live_folder(
+    out: &Path,
+    (cfg, data, extra): (&RunConfig, &DataIdentity, &str),
+    attempt: &AttemptArgs,
+    progress: Progress,
+) -> Result<(Arc<LiveFolder>, Progress)> {
+    let identity = format!(
+        "{}
+# data: {data}
+{extra}",
+        cfg.to_toml()
+    );
+    let live = Arc::new(LiveFolder::beside(out, &identity, attempt.attempt())?);
     if !progress.is_quiet() {
         eprintln!(
-            "per-epoch logs: {} (CSV, moved into {} when the run ends)",
-            files.dir().display(),
+            "per-epoch logs and resumable state: {} (the CSV files move into {} when the run ends)",
+            live.dir().display(),
             out.display()
         );
     }
-    Ok((files.clone(), progress.with_epoch_files(files)))
+    Ok((live.clone(), progress.with_live_folder(live)))
 }
 
 /// Writes the run directory atomically (weights, config, metrics, per-epoch CSVs) and prints its
@@ -121,7 +156,7 @@ fn finish(
     force: bool,
     varmap: &candle_nn::VarMap,
     report: &RunReport,
-    epochs: Arc<EpochFiles>,
+    epochs: Arc<LiveFolder>,
 ) -> Result<()> {
     files::commit_dir(out, force, CONFIG_FILE, |tmp| -> Result<()> {
         save_checkpoint(tmp, varmap, &report.config)?;
@@ -149,12 +184,14 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     cfg.methodology = args.methodology;
     announce(&cfg);
     let out = default_out(&args.out, format!("{}-seed{}", cfg.methodology, cfg.seed));
-    check_out(&out, args.force)?;
+    let force = args.attempt.force;
+    check_out(&out, force)?;
     let device = args.common.device()?;
     let data = cfg.load_data()?;
-    let (epochs, progress) = live_epochs(&out, args.common.progress())?;
+    let run_of = (&cfg, &data.identity, "");
+    let (epochs, progress) = live_folder(&out, run_of, &args.attempt, args.common.progress())?;
     let (_, varmap, report) = run(&cfg, &data, &device, &progress)?;
-    finish(&out, args.force, &varmap, &report, epochs)
+    finish(&out, force, &varmap, &report, epochs)
 }
 
 /// Runs `mmssl pretrain`: Barlow Twins pre-training only; the checkpoint feeds `finetune`.
@@ -163,11 +200,13 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     cfg.methodology = Methodology::SslFinetune;
     announce(&cfg);
     let out = default_out(&args.out, format!("pretrain-seed{}", cfg.seed));
-    check_out(&out, args.force)?;
+    let force = args.attempt.force;
+    check_out(&out, force)?;
     let device = args.common.device()?;
     let data = cfg.load_data()?;
     let (model, varmap) = build_model(&cfg, &device)?;
-    let (epochs, progress) = live_epochs(&out, args.common.progress())?;
+    let run_of = (&cfg, &data.identity, "");
+    let (epochs, progress) = live_folder(&out, run_of, &args.attempt, args.common.progress())?;
     let pretrained = pretrain_phase(&model, &varmap, &cfg, &data, &device, &progress)?;
     let record = PretrainRecord {
         data: data.identity.clone(),
@@ -175,7 +214,7 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
         seconds: pretrained.seconds,
         pretrain: pretrained,
     };
-    files::commit_dir(&out, args.force, CONFIG_FILE, |tmp| -> Result<()> {
+    files::commit_dir(&out, force, CONFIG_FILE, |tmp| -> Result<()> {
         save_checkpoint(tmp, &varmap, &cfg)?;
         record.save(tmp)?;
         Ok(epochs.copy_into(tmp)?)
@@ -254,7 +293,8 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
         "--out {} is the checkpoint being fine-tuned: choose another output",
         out.display()
     );
-    check_out(&out, args.force)?;
+    let force = args.attempt.force;
+    check_out(&out, force)?;
     let device = common.device()?;
     let (saved, model, varmap) = load_checkpoint(&args.checkpoint, &device)?;
     ensure!(
@@ -276,11 +316,22 @@ pub fn run_finetune(args: &FinetuneArgs) -> Result<()> {
     announce(&cfg);
     let data = cfg.load_data()?;
     // The pre-training's record travels into metrics.json.
-    let pretrained = Some(PretrainRecord::load(&args.checkpoint)?.pretrain);
+    let record = PretrainRecord::load(&args.checkpoint)?;
     let (model, varmap) = model_to_finetune(&cfg, (model, varmap), &device)?;
-    let (epochs, progress) = live_epochs(&out, common.progress())?;
-    let report = finetune_phase(&model, &varmap, &cfg, &data, pretrained, &device, &progress)?;
-    finish(&out, args.force, &varmap, &report, epochs)
+    // A resumed fine-tuning must start from the same pre-training: its record is part of the run.
+    let from = format!("# from: {}", serde_json::to_string(&record.pretrain)?);
+    let run_of = (&cfg, &data.identity, from.as_str());
+    let (epochs, progress) = live_folder(&out, run_of, &args.attempt, common.progress())?;
+    let report = finetune_phase(
+        &model,
+        &varmap,
+        &cfg,
+        &data,
+        Some(record.pretrain),
+        &device,
+        &progress,
+    )?;
+    finish(&out, force, &varmap, &report, epochs)
 }
 
 /// Loads a trained run for scoring (`evaluate`, `predict`); a pre-training, whose regression

@@ -43,6 +43,7 @@ use super::store::{ResultRow, ResultStore, StoreLock};
 use crate::data::{DataIdentity, Dataset};
 use crate::files;
 use crate::model::Model;
+use crate::train::live::{Attempt, LiveFolder};
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, model_to_finetune, predict, pretrain_phase,
     save_checkpoint, DataConfig, Methodology, PretrainRecord, Progress, RunConfig, CONFIG_FILE,
@@ -57,7 +58,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// The results store inside an output directory.
@@ -66,6 +67,10 @@ pub const STORE_FILE: &str = "results.jsonl";
 pub const PROFILE_FILE: &str = "profile.json";
 /// The pre-training cache inside an output directory.
 pub const PRETRAINED_DIR: &str = "pretrained";
+/// The live folders of the runs and pre-trainings in progress inside an output directory
+/// (per-epoch CSV files and saved state, [`LiveFolder`]): an interrupted run resumes from its
+/// last finished epoch; a folder is removed once its result is in the store or the cache.
+pub const LIVE_DIR: &str = "live";
 
 /// The path of the results store of output directory `out`.
 pub fn store_path(out: &Path) -> PathBuf {
@@ -139,6 +144,8 @@ pub struct Summary {
     pub pretrain_computed: usize,
     /// Pre-trainings loaded from the cache.
     pub pretrain_loaded: usize,
+    /// Runs and pre-trainings continued from the last epoch an interrupted invocation saved.
+    pub continued: usize,
     /// Wall-clock seconds of the whole invocation.
     pub wall_seconds: f64,
     /// Per family, in registry order of ids.
@@ -233,6 +240,7 @@ impl Plan {
         fs::write(options.out.join(PROFILE_FILE), profile.to_json())
             .with_context(|| format!("writing {}", options.out.join(PROFILE_FILE).display()))?;
         files::remove_stale_tmp(&options.out.join(PRETRAINED_DIR))?;
+        files::remove_stale_tmp(&options.out.join(LIVE_DIR))?;
         let store = ResultStore::open(&store_path(&options.out))?;
 
         let mut known = HashMap::new();
@@ -450,6 +458,7 @@ impl Shared<'_> {
             }
         };
         lock(&self.store)?.append(row.clone())?;
+        self.remove_live(&job.run_key)?;
         lock(&self.known)?.insert(job.run_key.clone(), row.clone());
         let reused = pretrained.is_none();
         {
@@ -484,7 +493,6 @@ impl Shared<'_> {
         let start = Instant::now();
         let cfg = &job.spec.config;
         let device = &self.options.device;
-        let quiet = Progress::quiet();
         let (model, varmap, pretrain, source) = match &job.pretrain_key {
             Some(key) => {
                 let (mut dir, mut record, mut computed) = self.ensure_pretrained(cfg, key)?;
@@ -527,7 +535,9 @@ impl Shared<'_> {
         };
         let data = self.data.for_run(cfg)?;
         let (model, varmap) = model_to_finetune(cfg, (model, varmap), device)?;
-        let report = finetune_phase(&model, &varmap, cfg, data, pretrain, device, &quiet)?;
+        let from = format!("# pre-training: {:?}", job.pretrain_key);
+        let progress = self.live(&job.run_key, (cfg, &data.identity, &from))?;
+        let report = finetune_phase(&model, &varmap, cfg, data, pretrain, device, &progress)?;
         let test_predictions = predict(&model, &data.test, device)?
             .into_iter()
             .map(|p| p as f32)
@@ -577,7 +587,9 @@ impl Shared<'_> {
         let device = &self.options.device;
         let data = self.data.for_run(cfg)?;
         let (model, varmap): (Model, VarMap) = build_model(&pcfg, device)?;
-        let pretrain = pretrain_phase(&model, &varmap, &pcfg, data, device, &Progress::quiet())?;
+        let live_key = format!("pretrain-{key}");
+        let progress = self.live(&live_key, (&pcfg, &data.identity, ""))?;
+        let pretrain = pretrain_phase(&model, &varmap, &pcfg, data, device, &progress)?;
         let record = PretrainRecord {
             data: data.identity.clone(),
             config: pcfg,
@@ -590,7 +602,35 @@ impl Shared<'_> {
             save_checkpoint(tmp, &varmap, &record.config)?;
             record.save(tmp)
         })?;
+        self.remove_live(&live_key)?;
         Ok((dir, record, true))
+    }
+
+    /// A quiet progress recording into the live folder `key` of the run `cfg` on `data` (plus
+    /// `extra`, what else the run depends on), resuming what an interrupted reproduction left.
+    fn live(
+        &self,
+        key: &str,
+        (cfg, data, extra): (&RunConfig, &DataIdentity, &str),
+    ) -> Result<Progress> {
+        let identity = format!("{}\n# data: {data}\n{extra}", cfg.to_toml());
+        let dir = self.options.out.join(LIVE_DIR).join(key);
+        let live = LiveFolder::at(dir, &identity, Attempt::Resume)?;
+        if live.has_saved_state()? {
+            lock(&self.summary)?.continued += 1;
+        }
+        Ok(Progress::quiet().with_live_folder(Arc::new(live)))
+    }
+
+    /// Removes the live folder `key` once its result is stored.
+    fn remove_live(&self, key: &str) -> Result<()> {
+        let dir = self.options.out.join(LIVE_DIR).join(key);
+        match fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("removing {}", dir.display()))
+            }
+            _ => Ok(()),
+        }
     }
 }
 

@@ -138,13 +138,23 @@ fn is_buffer(name: &str) -> bool {
 /// The trainable parameters whose names start with `prefix` (e.g. [`HEAD_PREFIX`] for linear
 /// evaluation, `""` for everything), sorted by name; BatchNorm running statistics are left out.
 pub fn vars_with_prefix(varmap: &VarMap, prefix: &str) -> Vec<Var> {
+    named_vars_with_prefix(varmap, prefix)
+        .into_iter()
+        .map(|(_, var)| var)
+        .collect()
+}
+
+/// [`vars_with_prefix`] with each variable's name (the optimiser keeps its state by name, so a
+/// resumed run can restore it).
+pub fn named_vars_with_prefix(varmap: &VarMap, prefix: &str) -> Vec<(String, Var)> {
     let vars = varmap.data().lock().unwrap_or_else(|e| e.into_inner());
-    let mut named: Vec<(&String, &Var)> = vars
+    let mut named: Vec<(String, Var)> = vars
         .iter()
         .filter(|(name, _)| name.starts_with(prefix) && !is_buffer(name))
+        .map(|(name, var)| (name.clone(), var.clone()))
         .collect();
-    named.sort_by(|a, b| a.0.cmp(b.0));
-    named.into_iter().map(|(_, var)| var.clone()).collect()
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    named
 }
 
 /// Number of trainable parameters per module, sorted by module name. A module is a variable's

@@ -22,12 +22,15 @@ use super::schedule::{Snapshot, ValidTracker};
 use super::supervised::{kept_epoch, EpochLog, SHUFFLE_TAG};
 use crate::data::{shuffled_order, Split};
 use crate::metrics::{mae, pearson};
-use crate::model::{vars_with_prefix, Model, HEAD_PREFIX};
+use crate::model::{named_vars_with_prefix, Model, HEAD_PREFIX};
 use crate::rng::derive_seed;
 use anyhow::{ensure, Result};
 use candle_core::{Device, Tensor};
 use candle_nn::{Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
+
+/// The linear head's name in the live folder (its CSV file).
+const LINEAR_PHASE: &str = "linear";
 
 /// Cached encoder outputs of one split: `rows` fused vectors of `dim` values, row-major.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,8 +114,10 @@ pub fn train_head(
         train.rows == train_labels.len() && valid.rows == valid_labels.len(),
         "linear head: features and labels differ in length"
     );
+    // Cheap on cached features, so a resumed run trains the head again from its start.
+    progress.restart_epochs::<EpochLog>(LINEAR_PHASE, &[]);
     start_from_least_squares(varmap, (train, train_labels), device)?;
-    let mut opt = adam(vars_with_prefix(varmap, HEAD_PREFIX), cfg.lr)?;
+    let mut opt = adam(named_vars_with_prefix(varmap, HEAD_PREFIX), cfg.lr)?;
     let mut tracker = ValidTracker::new(cfg.patience, cfg.plateau_patience);
     let valid_y = to_f64(valid_labels);
     // Epoch 0 is the closed-form start, so training can only keep or improve it on valid.
@@ -145,7 +150,7 @@ pub fn train_head(
             valid_loss,
             lr: opt.learning_rate(),
         };
-        progress.epoch("linear", &entry);
+        progress.epoch(LINEAR_PHASE, &entry);
         log.push(entry);
         let decision = tracker.observe(epoch, valid_loss);
         if decision.improved {

@@ -4,12 +4,13 @@
 
 mod checkpoint;
 mod config;
-pub mod epoch_files;
 mod evaluate;
 pub mod fidelity;
 mod linear_probe;
+pub mod live;
 mod optim;
 mod progress;
+mod resume;
 mod run;
 mod schedule;
 mod ssl;
@@ -26,7 +27,7 @@ pub use linear_probe::{
     encode_split, least_squares, linear_predictions, probe, probe_encoder, train_head, Features,
     ProbeScore, PROBE_RIDGE,
 };
-pub use optim::adam;
+pub use optim::{adam, Adam};
 pub use progress::{EpochBar, Progress};
 pub use run::{
     build_model, finetune_phase, model_to_finetune, pretrain_phase, run, RunReport, Timing,

@@ -1,18 +1,22 @@
 //! Progress bars and per-epoch log lines for long training runs; silent when not wanted (tests,
-//! parallel runs).
+//! parallel runs). With a live folder ([`LiveFolder`]) it also records each epoch as it ends: a CSV
+//! row, and the state a resumed run continues from.
 
-use super::epoch_files::{log_epoch, EpochFiles};
+use super::live::{warn, LiveFolder, SavedState};
+use anyhow::Result;
+use candle_core::Tensor;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Arguments;
 use std::sync::Arc;
 
 /// Where training reports its progress: a bar per epoch on stderr plus a log line per epoch, or
-/// nothing at all; and, when given, per-epoch CSV rows ([`EpochFiles`]).
+/// nothing at all; and, when given a live folder, per-epoch CSV rows and saved states.
 #[derive(Debug, Clone)]
 pub struct Progress {
     verbose: bool,
-    epochs: Option<Arc<EpochFiles>>,
+    live: Option<Arc<LiveFolder>>,
 }
 
 impl Progress {
@@ -20,7 +24,7 @@ impl Progress {
     pub fn verbose() -> Self {
         Progress {
             verbose: true,
-            epochs: None,
+            live: None,
         }
     }
 
@@ -28,7 +32,7 @@ impl Progress {
     pub fn quiet() -> Self {
         Progress {
             verbose: false,
-            epochs: None,
+            live: None,
         }
     }
 
@@ -37,18 +41,54 @@ impl Progress {
         !self.verbose
     }
 
-    /// The same, also writing every epoch's row to `files`.
-    pub fn with_epoch_files(self, files: Arc<EpochFiles>) -> Self {
+    /// The same, also recording every epoch in the live folder `live`.
+    pub fn with_live_folder(self, live: Arc<LiveFolder>) -> Self {
         Progress {
-            epochs: Some(files),
+            live: Some(live),
             ..self
         }
     }
 
-    /// Records one epoch's `row` of `phase` (`pretrain`, `finetune`, `linear`) in the epoch
-    /// files, if any.
+    /// Records one epoch's `row` of `phase` (`pretrain`, `finetune`, `linear`) in the live
+    /// folder's CSV file, if any.
     pub fn epoch<T: Serialize>(&self, phase: &str, row: &T) {
-        log_epoch(self.epochs.as_deref(), phase, row);
+        if let Some(live) = &self.live {
+            if let Err(err) = live.append(phase, row) {
+                warn("per-epoch log", &err);
+            }
+        }
+    }
+
+    /// Starts `phase`'s CSV file afresh with the `rows` of the epochs already done (a resumed
+    /// phase's log; none for a new one).
+    pub fn restart_epochs<T: Serialize>(&self, phase: &str, rows: &[T]) {
+        if let Some(live) = &self.live {
+            if let Err(err) = live.restart(phase, rows) {
+                warn("per-epoch log", &err);
+            }
+        }
+    }
+
+    /// True when a live folder keeps the phases' saved states.
+    pub fn saves_state(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// Saves `state` and `tensors` of `phase` in the live folder, if any (a failed save warns).
+    pub fn save_state<S: Serialize>(&self, phase: &str, state: &S, tensors: &[(String, Tensor)]) {
+        if let Some(live) = &self.live {
+            if let Err(err) = live.save_state(phase, state, tensors) {
+                warn("resumable state", &err);
+            }
+        }
+    }
+
+    /// The state `phase` saved last in the live folder, if any.
+    pub fn saved_state<S: DeserializeOwned>(&self, phase: &str) -> Result<Option<SavedState<S>>> {
+        match &self.live {
+            Some(live) => Ok(live.saved_state(phase)?),
+            None => Ok(None),
+        }
     }
 
     /// A bar over the `batches` of epoch `epoch` (of `epochs`) of phase `phase`.

@@ -129,9 +129,12 @@ pub fn build_model(cfg: &RunConfig, device: &Device) -> Result<(Model, VarMap)> 
     Ok((model, varmap))
 }
 
+/// The random encoder's probe in the live folder.
+const RANDOM_PROBE: &str = "probe-random";
+
 /// Barlow Twins pre-training of `model` on all training data, unlabeled (thesis 7.1), with the
 /// label-evaluated linear probe ([`probe_encoder`]) of the encoder before (the same seed's random
-/// encoder) and after.
+/// encoder) and after. Resumes from the live folder in `progress` when it holds a saved state.
 pub fn pretrain_phase(
     model: &Model,
     varmap: &VarMap,
@@ -141,7 +144,15 @@ pub fn pretrain_phase(
     progress: &Progress,
 ) -> Result<Pretrained> {
     let start = Instant::now();
-    let random = probe_encoder(model, &data.train, &data.valid, device)?;
+    // Saved at once: a resumed pre-training no longer has the random encoder to probe.
+    let random = match progress.saved_state::<ProbeScore>(RANDOM_PROBE)? {
+        Some(saved) => saved.state,
+        None => {
+            let random = probe_encoder(model, &data.train, &data.valid, device)?;
+            progress.save_state(RANDOM_PROBE, &random, &[]);
+            random
+        }
+    };
     let epochs = pretrain(
         model,
         varmap,

@@ -2,8 +2,10 @@
 //! the valid loss has not improved for `plateau_patience` epochs, stop after `patience` epochs
 //! without improvement, and remember the best epoch so its weights can be restored.
 
+use anyhow::{ensure, Context, Result};
 use candle_core::Tensor;
 use candle_nn::VarMap;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// What the caller should do after an epoch.
@@ -22,10 +24,12 @@ pub struct EpochDecision {
 /// Reading of the thesis's "halve the learning rate if the validation loss does not decrease for
 /// 2 epochs": after `plateau_patience` consecutive non-improving epochs the rate is halved and the
 /// plateau count restarts (PyTorch's `ReduceLROnPlateau(patience=2)` would wait one epoch more).
-#[derive(Debug, Clone)]
+/// Serialisable, so that a resumed run goes on where it stopped.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ValidTracker {
     patience: usize,
     plateau_patience: usize,
+    #[serde(with = "super::resume::f64_bits")]
     best: f64,
     best_epoch: Option<usize>,
     bad_epochs: usize,
@@ -102,17 +106,61 @@ impl Snapshot {
         }
         Ok(())
     }
+
+    /// The saved value of variable `name`.
+    pub fn get(&self, name: &str) -> Option<&Tensor> {
+        self.0.get(name)
+    }
+
+    /// The saved values as `<prefix><name>`, sorted by name (to be saved with other tensors).
+    pub fn prefixed(&self, prefix: &str) -> Vec<(String, Tensor)> {
+        let mut out: Vec<(String, Tensor)> = self
+            .0
+            .iter()
+            .map(|(name, t)| (format!("{prefix}{name}"), t.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// The snapshot saved by [`Snapshot::prefixed`] among `tensors`, moved to the device of the
+    /// variables of `varmap`; each of them must be there, with its shape and dtype.
+    pub fn from_prefixed(
+        tensors: &HashMap<String, Tensor>,
+        prefix: &str,
+        varmap: &VarMap,
+    ) -> Result<Snapshot> {
+        let data = varmap.data().lock().expect("VarMap lock poisoned");
+        let mut out = HashMap::with_capacity(data.len());
+        for (name, var) in data.iter() {
+            let key = format!("{prefix}{name}");
+            let saved = tensors
+                .get(&key)
+                .with_context(|| format!("the saved state has no {key}"))?;
+            ensure!(
+                saved.shape() == var.shape() && saved.dtype() == var.dtype(),
+                "the saved state's {key} is {:?} {:?}, the model's {:?} {:?}",
+                saved.dtype(),
+                saved.shape(),
+                var.dtype(),
+                var.shape()
+            );
+            out.insert(name.clone(), saved.to_device(var.device())?);
+        }
+        Ok(Snapshot(out))
+    }
 }
 
 /// PyTorch's `ReduceLROnPlateau` in mode `min` with a relative threshold, step by step as
 /// `torch.optim.lr_scheduler` implements it: the released code's SSL schedule
 /// (`docs/fidelity.md` §4 item 2: factor 0.5, patience 2, cooldown 2, min_lr 2.5e-5).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReduceLrOnPlateau {
     factor: f64,
     patience: usize,
     cooldown: usize,
     min_lr: f64,
+    #[serde(with = "super::resume::f64_bits")]
     best: f64,
     bad_epochs: usize,
     cooldown_left: usize,

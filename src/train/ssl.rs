@@ -4,20 +4,21 @@
 use super::config::RunConfig;
 use super::fidelity::RELEASED_SSL_LR;
 use super::linear_probe::ProbeScore;
-use super::optim::adam;
+use super::optim::{adam, Adam};
 use super::progress::Progress;
-use super::schedule::ReduceLrOnPlateau;
+use super::resume::{self, EpochState};
+use super::schedule::{ReduceLrOnPlateau, Snapshot};
 use crate::augment::Transformator;
 use crate::data::{HostBatch, Split};
 use crate::loss::{
     barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
     cross_correlation_unnormalised, BarlowTwinsTerms,
 };
-use crate::model::{vars_with_prefix, Model, ENCODER_PREFIX, PROJECTOR_PREFIX};
+use crate::model::{named_vars_with_prefix, Model, ENCODER_PREFIX, PROJECTOR_PREFIX};
 use crate::rng::{derive_seed, rng_for};
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{AdamW, Optimizer, VarMap};
+use candle_nn::{Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
 
 /// Purpose tags of the pre-training's per-epoch streams (dropout, augmentation, batch order).
@@ -25,6 +26,8 @@ const DROPOUT_TAG: u64 = 0x55D0;
 const AUGMENT_TAG: u64 = 0xA6;
 const SHUFFLE_TAG: u64 = 0x55F;
 const VALID_AUGMENT_TAG: u64 = 0xA7;
+/// The pre-training's name in the live folder (its CSV file and saved state).
+const PHASE: &str = "pretrain";
 
 /// One pre-training epoch: the mean Barlow Twins loss and the diagnostics that show whether the
 /// phase learned anything (means over the epoch's batches, displacement at the epoch's end).
@@ -118,7 +121,7 @@ fn embedding_std(z: &Tensor) -> Result<(f64, f64)> {
 /// ([`cross_correlation_unnormalised`]).
 pub fn ssl_step(
     model: &Model,
-    opt: &mut AdamW,
+    opt: &mut Adam,
     (view_a, view_b): (HostBatch, HostBatch),
     run: &RunConfig,
     device: &Device,
@@ -146,10 +149,13 @@ fn cross_correlation_of(run: &RunConfig, z_a: &Tensor, z_b: &Tensor) -> Result<T
     })
 }
 
-/// ‖W − W₀‖ / ‖W₀‖ over the variables `now` (current) and `start` (their initial copies).
-fn relative_displacement(now: &[Var], start: &[Tensor]) -> Result<f64> {
+/// ‖W − W₀‖ / ‖W₀‖ over the variables `now` (current) and their initial copies in `start`.
+fn relative_displacement(now: &[(String, Var)], start: &Snapshot) -> Result<f64> {
     let (mut diff, mut base) = (0.0, 0.0);
-    for (v, w0) in now.iter().zip(start) {
+    for (name, v) in now {
+        let w0 = start
+            .get(name)
+            .with_context(|| format!("no initial value of {name}"))?;
         diff += f64::from((v.as_tensor() - w0)?.sqr()?.sum_all()?.to_scalar::<f32>()?);
         base += f64::from(w0.sqr()?.sum_all()?.to_scalar::<f32>()?);
     }
@@ -166,7 +172,8 @@ fn relative_displacement(now: &[Var], start: &[Tensor]) -> Result<f64> {
 /// `fidelity.ssl_lr_from_general_optimiser`, for a fixed number of epochs; under
 /// `fidelity.ssl_plateau_on_augmented_validation` the rate follows [`ReduceLrOnPlateau`] on the
 /// loss of augmented `valid` views ([`augmented_valid_loss`]). Returns the per-epoch log with
-/// its diagnostics.
+/// its diagnostics. With a live folder in `progress`, the state after every epoch is saved, and a
+/// saved state there is resumed from ([`super::resume`]).
 pub fn pretrain(
     model: &Model,
     varmap: &VarMap,
@@ -194,19 +201,23 @@ pub fn pretrain(
     if run.fidelity.seqaug_text_only_batch_length {
         transformator = transformator.seqaug_as_released();
     }
-    let encoder = vars_with_prefix(varmap, ENCODER_PREFIX);
-    let start: Vec<Tensor> = encoder
-        .iter()
-        .map(|v| v.as_tensor().copy())
-        .collect::<candle_core::Result<_>>()?;
+    let encoder = named_vars_with_prefix(varmap, ENCODER_PREFIX);
+    let mut start = Snapshot::take(varmap)?;
     let mut trainable = encoder.clone();
-    trainable.extend(vars_with_prefix(varmap, PROJECTOR_PREFIX));
+    trainable.extend(named_vars_with_prefix(varmap, PROJECTOR_PREFIX));
     let mut opt = adam(trainable, lr)?;
     let batch_size = cfg.batch_size.min(train.len());
     let mut plateau =
         (run.fidelity.ssl_plateau_on_augmented_validation).then(ReduceLrOnPlateau::released_ssl);
     let mut log = Vec::new();
-    for epoch in 0..cfg.epochs {
+    let mut epochs = 0..cfg.epochs;
+    if let Some((state, kept)) = resume::restore(progress, PHASE, (varmap, &mut opt))? {
+        let state: EpochState<SslEpochLog, Option<ReduceLrOnPlateau>> = state;
+        epochs = state.next_epoch..cfg.epochs;
+        (log, plateau, start) = (state.log, state.control, kept);
+    }
+    progress.restart_epochs(PHASE, &log);
+    for epoch in epochs {
         model
             .encoder
             .reseed_dropout(derive_seed(seed, &[DROPOUT_TAG, epoch as u64]))?;
@@ -271,8 +282,17 @@ pub fn pretrain(
             entry.embedding_std_min,
             entry.displacement
         ));
-        progress.epoch("pretrain", &entry);
+        progress.epoch(PHASE, &entry);
         log.push(entry);
+        let state = EpochState {
+            next_epoch: epoch + 1,
+            finished: epoch + 1 == cfg.epochs,
+            log: log.clone(),
+            adam_steps: opt.steps(),
+            lr: opt.learning_rate(),
+            control: plateau.clone(),
+        };
+        resume::save(progress, PHASE, &state, (varmap, &opt), &start)?;
     }
     Ok(log)
 }

@@ -4,21 +4,24 @@
 
 use super::config::RunConfig;
 use super::evaluate::predict;
-use super::optim::adam;
+use super::optim::{adam, Adam};
 use super::progress::Progress;
+use super::resume::{self, EpochState};
 use super::schedule::{Snapshot, ValidTracker};
 use crate::data::{Batch, Split};
-use crate::model::{vars_with_prefix, Model};
+use crate::model::{named_vars_with_prefix, Model};
 use crate::rng::derive_seed;
 use anyhow::{ensure, Result};
 use candle_core::Device;
-use candle_nn::{AdamW, Optimizer, VarMap};
+use candle_nn::{Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
 
 /// Purpose tag of the supervised phase's per-epoch batch order (shared with the linear heads).
 pub(super) const SHUFFLE_TAG: u64 = 0x5F;
 /// Purpose tag of the supervised phase's per-epoch dropout streams.
 const DROPOUT_TAG: u64 = 0xD0;
+/// The supervised phase's name in the live folder (its CSV file and saved state).
+const PHASE: &str = "finetune";
 
 /// One supervised epoch: mean training L1 loss, valid MAE and the learning rate used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,7 +38,7 @@ pub struct EpochLog {
 
 /// One optimiser step on `batch` with the L1 (MAE) loss (thesis 7.3) through encoder and head.
 /// Returns the batch loss.
-pub fn supervised_step(model: &Model, opt: &mut AdamW, batch: &Batch) -> Result<f64> {
+pub fn supervised_step(model: &Model, opt: &mut Adam, batch: &Batch) -> Result<f64> {
     let fused = model.encoder.forward_t(batch, true)?;
     let loss = (model.head.forward(&fused)? - &batch.labels)?
         .abs()?
@@ -48,7 +51,8 @@ pub fn supervised_step(model: &Model, opt: &mut AdamW, batch: &Batch) -> Result<
 /// or fine-tuning; linear evaluation goes through [`super::linear_probe::train_head`]), selecting
 /// the best epoch on `valid`; on return the variables in `varmap` hold that epoch's weights (the
 /// last epoch's under `fidelity.last_epoch_evaluated`). Returns the per-epoch log and the epoch
-/// whose weights were kept.
+/// whose weights were kept. With a live folder in `progress`, the state after every epoch is
+/// saved, and a saved state there is resumed from ([`super::resume`]).
 pub fn train_supervised(
     model: &Model,
     varmap: &VarMap,
@@ -59,13 +63,23 @@ pub fn train_supervised(
     progress: &Progress,
 ) -> Result<(Vec<EpochLog>, usize)> {
     let (cfg, seed) = (&run.supervised, run.seed);
-    let trainable = vars_with_prefix(varmap, "");
-    let mut opt = adam(trainable, cfg.lr)?;
+    let mut opt = adam(named_vars_with_prefix(varmap, ""), cfg.lr)?;
     let mut tracker = ValidTracker::new(cfg.patience, cfg.plateau_patience);
     let mut best = Snapshot::take(varmap)?;
-    let valid_labels: Vec<f64> = valid.labels.iter().map(|&y| f64::from(y)).collect();
     let mut log = Vec::new();
-    for epoch in 0..cfg.max_epochs {
+    let mut epochs = 0..cfg.max_epochs;
+    if let Some((state, kept)) = resume::restore(progress, PHASE, (varmap, &mut opt))? {
+        let state: EpochState<EpochLog, ValidTracker> = state;
+        epochs = if state.finished {
+            0..0
+        } else {
+            state.next_epoch..cfg.max_epochs
+        };
+        (log, tracker, best) = (state.log, state.control, kept);
+    }
+    progress.restart_epochs(PHASE, &log);
+    let valid_labels: Vec<f64> = valid.labels.iter().map(|&y| f64::from(y)).collect();
+    for epoch in epochs {
         model
             .encoder
             .reseed_dropout(derive_seed(seed, &[DROPOUT_TAG, epoch as u64]))?;
@@ -99,7 +113,7 @@ pub fn train_supervised(
             "epoch {:>3}  train L1 {:.4}  valid MAE {:.4}  lr {:.2e}",
             entry.epoch, entry.train_loss, entry.valid_loss, entry.lr
         ));
-        progress.epoch("finetune", &entry);
+        progress.epoch(PHASE, &entry);
         log.push(entry);
         let decision = tracker.observe(epoch, valid_loss);
         if decision.improved {
@@ -108,6 +122,15 @@ pub fn train_supervised(
         if decision.reduce_lr {
             opt.set_learning_rate(opt.learning_rate() * cfg.lr_factor);
         }
+        let state = EpochState {
+            next_epoch: epoch + 1,
+            finished: decision.stop,
+            log: log.clone(),
+            adam_steps: opt.steps(),
+            lr: opt.learning_rate(),
+            control: tracker.clone(),
+        };
+        resume::save(progress, PHASE, &state, (varmap, &opt), &best)?;
         if decision.stop {
             progress.log(format_args!(
                 "early stop: no valid improvement for {} epochs",
