@@ -945,3 +945,50 @@ fn report_without_polars_says_how_to_build_it() {
     let err = mmssl::report::write_report(&all_rows(), &out_dir("report-none")).unwrap_err();
     assert!(err.to_string().contains("--features reports"), "{err}");
 }
+
+#[test]
+fn pretraining_diagnostics_do_not_depend_on_the_order_runs_finished_in() {
+    let pretrained = |loss: f64| mmssl::train::Pretrained {
+        epochs: vec![mmssl::train::SslEpochLog {
+            epoch: 0,
+            loss,
+            on_diagonal: loss / 2.0,
+            off_diagonal: loss / 2.0,
+            mean_diagonal: 0.5,
+            embedding_std_mean: 0.4,
+            embedding_std_min: 0.3,
+            displacement: 0.05,
+            valid_loss: None,
+            lr: None,
+        }],
+        probe: None,
+        seconds: 0.0,
+    };
+    let mut rows = Vec::new();
+    for (variant, pct, loss) in [
+        ("finetune", 0.7, 1.0),
+        ("linear", 0.2, 2.0),
+        ("finetune", 0.2, 3.0),
+        ("linear", 0.7, 4.0),
+    ] {
+        let mut r = row(
+            "fig-8.5.1",
+            variant,
+            &[("mask_pct", pct)],
+            0,
+            score(70.0, 0.0),
+        );
+        r.pretrain = Some(pretrained(loss));
+        rows.push(r);
+    }
+    let losses = |rows: &[ResultRow]| -> Vec<f64> {
+        mmssl::report::pretrain_diagnostics(rows, FamilyId::Fig8_5_1)
+            .iter()
+            .map(|d| d.loss.0)
+            .collect()
+    };
+    // by variant, then grid coordinate, whatever the store's order
+    assert_eq!(losses(&rows), [3.0, 1.0, 2.0, 4.0]);
+    rows.reverse();
+    assert_eq!(losses(&rows), [3.0, 1.0, 2.0, 4.0]);
+}

@@ -56,12 +56,22 @@ fn mean(v: impl Iterator<Item = f64>) -> f64 {
     s / n.max(1) as f64
 }
 
-/// One row per pre-training setting of `family` (in order of first appearance), each pre-training
+/// One row per pre-training setting of `family` (by variant, then grid coordinates), each pre-training
 /// counted once however many runs fine-tuned it.
 pub fn pretrain_diagnostics(rows: &[ResultRow], family: FamilyId) -> Vec<DiagnosticsRow> {
     let mut order: Vec<String> = Vec::new();
     let mut by: BTreeMap<String, BTreeMap<u64, &Pretrained>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.family == family) {
+    // The store holds rows in the order runs finished, which parallel jobs vary: sort first.
+    let mut mine: Vec<&ResultRow> = rows.iter().filter(|r| r.family == family).collect();
+    mine.sort_by(|a, b| {
+        let by_params = (a.params.iter())
+            .zip(&b.params)
+            .map(|((ka, va), (kb, vb))| ka.cmp(kb).then(va.total_cmp(vb)))
+            .find(|o| o.is_ne())
+            .unwrap_or(a.params.len().cmp(&b.params.len()));
+        a.variant.cmp(&b.variant).then(by_params)
+    });
+    for r in mine {
         let Some(p) = r.pretrain.as_ref().filter(|p| !p.epochs.is_empty()) else {
             continue;
         };
