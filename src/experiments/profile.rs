@@ -289,9 +289,10 @@ impl Profile {
     /// the released code's effective rate 1e-3 (`ssl-lr` puts the stated 3e-6 beside it).
     ///
     /// 216 runs (149 distinct, 50 pre-trainings); `deviations` is left out. Measured on the
-    /// idle 2-core development machine (Intel Xeon, `--jobs 2`): an invocation with the 54
-    /// `deviations` runs took 25 min 51 s, of which the quick profile's own runs 2,293 s of run
-    /// time over the two workers (≈ 19 min) and `deviations` 787 s. Smallest effects it detects (80 % power, from
+    /// 2-core development machine (Intel Xeon, `--jobs 2`, per-epoch resume state saved, another
+    /// build sharing the machine part of the time): 873 s for the reproduction, 15 min 14 s for
+    /// the README's whole command; `deviations` adds about 6.5 minutes (measured idle, 787 s of
+    /// run time over the two workers). Smallest effects it detects (80 % power, from
     /// the measured seed spread of the paired differences): table 8.2.2 F1 ≈ 2–3 points, table
     /// 8.2.4 F1 ≈ 2–3 points and MAE ≈ 0.02, figure 8.4 at 10 % labels F1 ≈ 1.7–4 points and at
     /// 1 % ≈ 11–17 points, `ssl-lr` probe MAE ≈ 0.04 at 1e-3; the one-seed ablations detect
