@@ -26,7 +26,7 @@ What it does:
     the checkpoint, every PyTorch parameter and buffer must be the target of a row (BatchNorm's
     `num_batches_tracked` excepted: candle has no such counter, and BatchNorm1d only reads it
     when momentum is None), and shapes must agree; anything else fails naming the tensors.
-  * Reads the data as mmssl does (src/data/import/native.rs, src/train/run.rs `DataConfig::load`):
+  * Reads the data as mmssl does (src/import/native.rs, src/train/run.rs `DataConfig::load`):
     non-finite values set to 0, then, unless `data.standardize = false` (or
     `fidelity.no_input_standardisation`), every feature standardised with the mean and population
     standard deviation of the real (unpadded) steps of DATA_DIR's train split, accumulated in
@@ -225,7 +225,7 @@ def load_checkpoint(model, cfg, run):
     model.load_state_dict(state, strict=True)
 
 
-# --- the data: src/data/import/native.rs, src/data/standardize.rs ---
+# --- the data: src/import/native.rs, src/data/standardize.rs ---
 
 
 def load_native(data_dir):

@@ -5,6 +5,8 @@
 //!
 //! * [`data`] — word-aligned text / audio / visual sequences, splits, batching (thesis 5.2), and
 //!   the deterministic synthetic stand-in for CMU-MOSEI that is the embedded default;
+//! * [`import`] — real data: the MulT / MMSA pickle and CMU HDF5 importers, the native on-disk
+//!   format, the embedded data manifest, inspection and verification (thesis 5.2);
 //! * [`augment`] — Gaussian noise, masking and SeqAug, chained per stream (thesis 6.5, 7.2, A.1);
 //! * [`loss`] — the Barlow Twins objective (thesis eq. 6.3.1 / 6.3.2);
 //! * [`model`] — the M3 encoder (LSTM + self/cross-modal attention), the Barlow Twins projector
@@ -25,6 +27,7 @@ pub mod cli;
 pub mod data;
 pub mod experiments;
 pub mod files;
+pub mod import;
 pub mod loss;
 pub mod messages;
 pub mod metrics;

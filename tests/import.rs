@@ -5,14 +5,14 @@
 
 mod common;
 use common::{mmssl, tmp_in, Tmp};
-use mmssl::data::import::native::load_native_with_meta;
-use mmssl::data::import::verify::{verify, Status};
-use mmssl::data::import::{
+use mmssl::data::synthetic::{generate, SyntheticConfig};
+use mmssl::data::{Dataset, Modality, NonFinitePolicy, SplitName};
+use mmssl::import::native::load_native_with_meta;
+use mmssl::import::verify::{verify, Status};
+use mmssl::import::{
     import, import_to_dir, inspect::inspect, save_native, ImportErrorKind, ImportOptions,
     LabelMapping, PaddingRule, SourceFormat,
 };
-use mmssl::data::synthetic::{generate, SyntheticConfig};
-use mmssl::data::{Dataset, Modality, NonFinitePolicy, SplitName};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -122,7 +122,7 @@ fn front_padded_steps_move_to_the_front_in_order() {
         SourceFormat::MultPkl,
         &fixture("mult_p4.pkl"),
         &ImportOptions {
-            padding: mmssl::data::import::PaddingRule::Front,
+            padding: mmssl::import::PaddingRule::Front,
             ..opts()
         },
     )
@@ -145,7 +145,7 @@ fn front_padded_steps_move_to_the_front_in_order() {
         SourceFormat::MultPkl,
         &fixture("mult_p4.pkl"),
         &ImportOptions {
-            padding: mmssl::data::import::PaddingRule::End,
+            padding: mmssl::import::PaddingRule::End,
             ..opts()
         },
     )
@@ -406,7 +406,7 @@ fn native_round_trip_is_bit_identical() {
     assert_eq!(meta.source.files[0].path, "mult_p4.pkl");
     assert_eq!(meta.source.files[0].sha256.len(), 64);
     // saving what was loaded gives the same bytes
-    mmssl::data::import::save_native_with_meta(&loaded, &meta, &dir.join("b"), false).unwrap();
+    mmssl::import::save_native_with_meta(&loaded, &meta, &dir.join("b"), false).unwrap();
     let a = std::fs::read(dir.join("a/data.safetensors")).unwrap();
     let b = std::fs::read(dir.join("b/data.safetensors")).unwrap();
     assert_eq!(a, b);
@@ -491,7 +491,7 @@ fn failed_writes_leave_nothing() {
     let target = dir.join("out");
     let e = mmssl::files::commit_dir(&target, false, "meta.json", |tmp| {
         std::fs::write(tmp.join("half.bin"), b"partial").unwrap();
-        Err(mmssl::data::import::ImportError::new(
+        Err(mmssl::import::ImportError::new(
             ImportErrorKind::Io,
             "x",
             "disk full",
@@ -519,7 +519,7 @@ fn synthetic_data_round_trips_with_emotions() {
 }
 
 /// `bad_nan.pkl` imported into a scratch folder, and its inspect report.
-fn inspected_bad_nan(name: &str) -> (Tmp, mmssl::data::import::inspect::InspectReport) {
+fn inspected_bad_nan(name: &str) -> (Tmp, mmssl::import::inspect::InspectReport) {
     let dir = tmp(name);
     import_to_dir(
         SourceFormat::MultPkl,

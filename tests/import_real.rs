@@ -7,13 +7,13 @@
 
 mod common;
 use common::{tmp_in, Tmp};
-use mmssl::data::import::native::load_native_with_meta;
-use mmssl::data::import::verify::verify;
-use mmssl::data::import::{
+use mmssl::data::{Dataset, Modality, SplitName};
+use mmssl::import::native::load_native_with_meta;
+use mmssl::import::verify::verify;
+use mmssl::import::{
     import, import_to_dir, inspect::inspect, ImportErrorKind, ImportOptions, LabelMapping,
     PaddingRule, SourceFormat,
 };
-use mmssl::data::{Dataset, Modality, SplitName};
 use mmssl::train::{run, Methodology, Progress, RunConfig};
 use std::path::Path;
 

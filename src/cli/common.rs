@@ -164,7 +164,7 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
 /// `mmssl data import` that has a train split (training and `reproduce` need one).
 pub fn training_data_dir(data: &str) -> Result<(PathBuf, [usize; 3])> {
     let dir = PathBuf::from(data);
-    let meta = crate::data::import::NativeMeta::read(&dir).with_context(|| {
+    let meta = crate::import::NativeMeta::read(&dir).with_context(|| {
         format!("--data {data}: expected `synthetic` or a data directory written by `mmssl data import`")
     })?;
     let train = meta
@@ -236,7 +236,7 @@ pub fn data_for_run(
         None => {}
         Some("synthetic") => cfg.data.path = None,
         Some(dir) => {
-            let meta = crate::data::import::NativeMeta::read(std::path::Path::new(dir))
+            let meta = crate::import::NativeMeta::read(std::path::Path::new(dir))
                 .with_context(|| {
                     format!("--data {dir}: expected `synthetic` or a data directory written by `mmssl data import`")
                 })?;

@@ -1,11 +1,11 @@
 //! `mmssl data import | inspect | verify | manifest`: real data — import a public release into the
 //! native format, inspect a native directory, check a source against the data manifest.
 
-use crate::data::import::{
+use crate::data::{Modality, NonFinitePolicy, SplitName};
+use crate::import::{
     self, inspect::inspect, parse_splits, verify::verify, LabelMapping, Manifest, PaddingRule,
     SourceFormat,
 };
-use crate::data::{Modality, NonFinitePolicy, SplitName};
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 use std::time::Instant;

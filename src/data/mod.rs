@@ -10,7 +10,6 @@
 
 mod batch;
 mod identity;
-pub mod import;
 mod sequences;
 mod standardize;
 mod subset;
@@ -18,7 +17,7 @@ mod summary;
 pub mod synthetic;
 
 pub use batch::{shuffled_order, Batch, BatchIter, HostBatch};
-pub use identity::DataIdentity;
+pub use identity::{content_sha256, DataIdentity};
 pub use sequences::Sequences;
 pub use standardize::{NonFinitePolicy, NonFiniteReport, Standardizer};
 pub use summary::{DatasetSummary, ModalitySummary, SplitSummary};

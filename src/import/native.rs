@@ -23,9 +23,9 @@ use super::{
     empty_split, ImportError, ImportErrorKind, LabelMapping, PaddingRule, SourceFile, SourceFormat,
     SplitReport,
 };
-use crate::data::identity::content_sha256;
 use crate::data::{
-    DataIdentity, Dataset, Modality, NonFinitePolicy, Sequences, Split, SplitName, EMOTIONS,
+    content_sha256, DataIdentity, Dataset, Modality, NonFinitePolicy, Sequences, Split, SplitName,
+    EMOTIONS,
 };
 use crate::files;
 use serde::{Deserialize, Serialize};

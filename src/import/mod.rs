@@ -49,9 +49,9 @@ mod cmu_h5;
 pub use manifest::{Manifest, Release};
 pub use native::{save_native, save_native_with_meta, NativeMeta};
 
-use super::identity::content_sha256;
-use super::{
-    DataError, DataIdentity, Dataset, Modality, NonFinitePolicy, Sequences, Split, SplitName,
+use crate::data::{
+    content_sha256, DataError, DataIdentity, Dataset, Modality, NonFinitePolicy, Sequences, Split,
+    SplitName,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// The manifest text compiled into the binary.
-pub const EMBEDDED: &str = include_str!("../../../data-manifest/releases.toml");
+pub const EMBEDDED: &str = include_str!("../../data-manifest/releases.toml");
 
 /// Per-modality numbers (steps or dims); an absent modality is unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
