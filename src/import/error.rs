@@ -24,8 +24,10 @@ pub enum ImportErrorKind {
     Argument,
 }
 
-/// An import / load / verify failure: the file it concerns and what was expected.
-#[derive(Debug, Clone)]
+/// An import / load / verify failure: the file it concerns and what was expected, shown as
+/// `what: message` (just `message` when `what` is empty).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}{message}", what_prefix(.what))]
 pub struct ImportError {
     /// What kind of problem.
     pub kind: ImportErrorKind,
@@ -56,17 +58,14 @@ impl ImportError {
     }
 }
 
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.what.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.what, self.message)
-        }
+/// `what: `, or nothing when `what` is empty.
+fn what_prefix(what: &str) -> String {
+    if what.is_empty() {
+        String::new()
+    } else {
+        format!("{what}: ")
     }
 }
-
-impl std::error::Error for ImportError {}
 
 impl From<crate::files::OutputError> for ImportError {
     fn from(err: crate::files::OutputError) -> ImportError {

@@ -206,8 +206,8 @@ fn float_array(
     ))
 }
 
-fn shape_err(what: &str, e: String) -> ImportError {
-    ImportError::new(ImportErrorKind::Shape, what, e)
+fn shape_err(what: &str, e: pickle::ArrayError) -> ImportError {
+    ImportError::new(ImportErrorKind::Shape, what, e.to_string())
 }
 
 /// Turns a pickle error into a message that says what the file looks like.
@@ -227,7 +227,7 @@ pub(super) fn classify(path: &Path, bytes: &[u8], e: pickle::PickleError) -> Imp
     if bytes.starts_with(b"PK\x03\x04") {
         return ImportError::new(kind, what, "this is a zip archive (a torch.save file or a download?), not a pickle: unpack it first");
     }
-    if e.message.contains("truncated") {
+    if e.is_truncated() {
         return ImportError::new(
             kind,
             what,

@@ -5,7 +5,7 @@ use super::numpy::{build, reduce};
 use super::opcode::{Opcode, UnknownOpcode};
 use super::strings::{raw_unicode_escape, unquote_py2_string};
 use super::value::{Bytes, Text, Value};
-use super::{PickleError, R};
+use super::{Fault, PickleError, R};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -15,7 +15,8 @@ pub fn load(data: &[u8]) -> Result<Value<'_>, PickleError> {
     if data.is_empty() {
         return Err(PickleError {
             offset: 0,
-            message: "empty input (0 bytes), expected a pickle".into(),
+            opcode: None,
+            fault: Fault::Empty,
         });
     }
     let mut vm = Machine {
@@ -60,26 +61,31 @@ impl<'a> Machine<'a> {
                 None => {
                     return Err(PickleError {
                         offset,
-                        message: "truncated input: the pickle ends without a STOP opcode".into(),
+                        opcode: None,
+                        fault: Fault::NoStop,
                     })
                 }
             };
             self.pos += 1;
             let op = Opcode::try_from(byte).map_err(|UnknownOpcode(byte)| PickleError {
                 offset,
-                message: format!("unknown opcode (0x{byte:02x}): not a pickle opcode"),
+                opcode: None,
+                fault: Fault::UnknownOpcode(byte),
             })?;
             match self.step(op) {
                 Ok(true) => {
-                    return self
-                        .pop("STOP")
-                        .map_err(|message| PickleError { offset, message })
+                    return self.pop("STOP").map_err(|fault| PickleError {
+                        offset,
+                        opcode: None,
+                        fault,
+                    })
                 }
                 Ok(false) => {}
-                Err(message) => {
+                Err(fault) => {
                     return Err(PickleError {
                         offset,
-                        message: format!("{} (0x{byte:02x}): {message}", op.name()),
+                        opcode: Some(byte),
+                        fault,
                     })
                 }
             }
@@ -147,20 +153,20 @@ impl<'a> Machine<'a> {
             | O::Inst
             | O::Build => self.object(op)?,
             O::PersId | O::BinPersId => {
-                return Err(
-                    "persistent ids are not supported (a torch.save file, not a plain pickle?)"
-                        .into(),
-                )
+                return Err(Fault::Unsupported(
+                    "persistent ids are not supported (a torch.save file, not a plain pickle?)",
+                ))
             }
             O::Ext1 | O::Ext2 | O::Ext4 => {
-                return Err("the copyreg extension registry is not supported".into())
+                return Err(Fault::Unsupported(
+                    "the copyreg extension registry is not supported",
+                ))
             }
             O::NextBuffer | O::ReadonlyBuffer => {
-                return Err(
+                return Err(Fault::Unsupported(
                     "out-of-band buffers (protocol 5 buffer_callback) are not supported; \
-                     re-save the pickle without buffer_callback"
-                        .into(),
-                )
+                     re-save the pickle without buffer_callback",
+                ))
             }
         }
         Ok(false)
@@ -172,7 +178,7 @@ impl<'a> Machine<'a> {
             Opcode::Proto => {
                 let proto = self.u8("protocol number")?;
                 if proto > 5 {
-                    return Err(format!("protocol {proto} is newer than 5"));
+                    return Err(Fault::Invalid(format!("protocol {proto} is newer than 5")));
                 }
             }
             Opcode::Frame => {
@@ -211,16 +217,18 @@ impl<'a> Machine<'a> {
                 match l.as_str() {
                     "00" => Value::Bool(false),
                     "01" => Value::Bool(true),
-                    s => Value::Int(s.parse().map_err(|_| format!("bad INT literal {s:?}"))?),
+                    s => Value::Int(
+                        s.parse()
+                            .map_err(|_| Fault::Invalid(format!("bad INT literal {s:?}")))?,
+                    ),
                 }
             }
             Opcode::Long => {
                 let l = self.line_text("LONG")?;
                 let s = l.trim_end_matches('L');
-                Value::Int(
-                    s.parse()
-                        .map_err(|_| format!("LONG literal {s:?} does not fit in 64 bits"))?,
-                )
+                Value::Int(s.parse().map_err(|_| {
+                    Fault::Invalid(format!("LONG literal {s:?} does not fit in 64 bits"))
+                })?)
             }
             Opcode::Long1 | Opcode::Long4 => {
                 let n = if op == Opcode::Long1 {
@@ -230,7 +238,9 @@ impl<'a> Machine<'a> {
                 };
                 let b = self.take(n, "long integer bytes")?;
                 if n > 8 {
-                    return Err(format!("a {n}-byte integer does not fit in 64 bits"));
+                    return Err(Fault::Invalid(format!(
+                        "a {n}-byte integer does not fit in 64 bits"
+                    )));
                 }
                 Value::Int(if n == 0 {
                     0
@@ -249,7 +259,7 @@ impl<'a> Machine<'a> {
                 Value::Float(
                     l.trim()
                         .parse()
-                        .map_err(|_| format!("bad FLOAT literal {l:?}"))?,
+                        .map_err(|_| Fault::Invalid(format!("bad FLOAT literal {l:?}")))?,
                 )
             }
             Opcode::BinFloat => {
@@ -361,7 +371,12 @@ impl<'a> Machine<'a> {
                 self.deepen_top(d, "ADDITEMS")?;
                 match self.top("ADDITEMS")? {
                     Value::Set(s) => s.borrow_mut().extend(items),
-                    other => return Err(format!("ADDITEMS on a {}", other.type_name())),
+                    other => {
+                        return Err(Fault::Invalid(format!(
+                            "ADDITEMS on a {}",
+                            other.type_name()
+                        )))
+                    }
                 }
             }
             Opcode::SetItem => {
@@ -390,7 +405,8 @@ impl<'a> Machine<'a> {
                 let k = match op {
                     Opcode::Get => {
                         let k = self.line_text("GET")?;
-                        k.parse().map_err(|_| format!("bad memo key {k:?}"))?
+                        k.parse()
+                            .map_err(|_| Fault::Invalid(format!("bad memo key {k:?}")))?
                     }
                     Opcode::BinGet => self.u8("BINGET")? as u64,
                     _ => self.u32("LONG_BINGET")? as u64,
@@ -402,7 +418,8 @@ impl<'a> Machine<'a> {
                 let k = match op {
                     Opcode::Put => {
                         let k = self.line_text("PUT")?;
-                        k.parse().map_err(|_| format!("bad memo key {k:?}"))?
+                        k.parse()
+                            .map_err(|_| Fault::Invalid(format!("bad memo key {k:?}")))?
                     }
                     Opcode::BinPut => self.u8("BINPUT")? as u64,
                     Opcode::LongBinPut => self.u32("LONG_BINPUT")? as u64,
@@ -477,7 +494,10 @@ impl<'a> Machine<'a> {
 /// Pairs up `[k1, v1, k2, v2, …]` (the items of `DICT` / `SETITEMS`).
 fn pairs<'a>(items: Vec<Value<'a>>) -> R<Vec<(Value<'a>, Value<'a>)>> {
     if !items.len().is_multiple_of(2) {
-        return Err(format!("{} items do not form key/value pairs", items.len()));
+        return Err(Fault::Invalid(format!(
+            "{} items do not form key/value pairs",
+            items.len()
+        )));
     }
     let mut out = Vec::with_capacity(items.len() / 2);
     let mut it = items.into_iter();
@@ -494,7 +514,7 @@ fn extend<'a>(target: &mut Value<'a>, items: Vec<Value<'a>>) -> R<()> {
             l.borrow_mut().extend(items);
             Ok(())
         }
-        other => Err(format!("append to a {}", other.type_name())),
+        other => Err(Fault::Invalid(format!("append to a {}", other.type_name()))),
     }
 }
 
@@ -517,7 +537,10 @@ fn set_items<'a>(target: &mut Value<'a>, items: Vec<(Value<'a>, Value<'a>)>) -> 
             }
             Ok(())
         }
-        other => Err(format!("set item on a {}", other.type_name())),
+        other => Err(Fault::Invalid(format!(
+            "set item on a {}",
+            other.type_name()
+        ))),
     }
 }
 
@@ -545,21 +568,28 @@ mod tests {
     fn errors_name_the_offset() {
         let e = load(b"\x80\x04K").unwrap_err();
         assert_eq!(e.offset, 2);
-        assert!(e.message.contains("truncated"), "{e}");
+        assert!(e.is_truncated(), "{e}");
+        assert!(e.to_string().contains("truncated"), "{e}");
         let e = load(b"\x80\x04K\x01").unwrap_err();
-        assert!(e.message.contains("without a STOP"), "{e}");
-        assert!(load(b"").unwrap_err().message.contains("empty"));
+        assert_eq!(e.fault, Fault::NoStop);
+        assert!(e.to_string().contains("without a STOP"), "{e}");
+        assert!(load(b"").unwrap_err().to_string().contains("empty"));
     }
 
     #[test]
     fn unknown_and_unsupported_opcodes_are_named() {
         let e = load(b"\x80\x04\xff.").unwrap_err();
         assert_eq!(e.offset, 2);
-        assert_eq!(e.message, "unknown opcode (0xff): not a pickle opcode");
+        assert_eq!(e.fault, Fault::UnknownOpcode(0xff));
+        assert_eq!(
+            e.to_string(),
+            "at byte 2: unknown opcode (0xff): not a pickle opcode"
+        );
         let e = load(b"\x80\x04K\x01Q.").unwrap_err();
         assert_eq!(e.offset, 4);
         assert!(
-            e.message.starts_with("BINPERSID (0x51): persistent ids"),
+            e.to_string()
+                .starts_with("at byte 4: BINPERSID (0x51): persistent ids"),
             "{e}"
         );
         // TUPLE2 pops two values; one is on the stack
@@ -577,13 +607,14 @@ mod tests {
         p.extend(std::iter::repeat_n(0x85u8, 1_000_000));
         p.push(b'.');
         let e = load(&p).unwrap_err();
-        assert!(e.message.contains("nested deeper than 1000"), "{e}");
+        assert_eq!(e.fault, Fault::TooDeep);
+        assert!(e.to_string().contains("nested deeper than 1000"), "{e}");
         // the same with lists built by APPEND
         let mut p = vec![0x80, 4];
         p.extend(std::iter::repeat_n(b']', 5000));
         p.extend(std::iter::repeat_n(b'a', 4999));
         p.push(b'.');
-        assert!(load(&p).unwrap_err().message.contains("nested deeper"));
+        assert_eq!(load(&p).unwrap_err().fault, Fault::TooDeep);
         // 1000 levels are fine
         let mut p = vec![0x80, 4, b')'];
         p.extend(std::iter::repeat_n(0x85u8, 999));

@@ -39,6 +39,7 @@
 //! array bytes as latin-1 text, decoded once into bytes). Text is validated as UTF-8 when it is
 //! read as text, not when it is pushed.
 
+mod error;
 mod machine;
 mod numpy;
 mod opcode;
@@ -46,30 +47,12 @@ mod stack;
 mod strings;
 mod value;
 
+pub use error::{ArrayError, Fault, Latin1Error, PickleError};
 pub use machine::{load, MAX_DEPTH};
 pub use numpy::{ArrayData, Dtype, NdArray};
 pub use strings::latin1_bytes;
 pub use value::{Bytes, Object, Text, Value};
 
-use std::fmt;
-
-/// A pickle that could not be read: where and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PickleError {
-    /// Byte offset of the opcode that failed.
-    pub offset: usize,
-    /// What was expected and what was found.
-    pub message: String,
-}
-
-impl fmt::Display for PickleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at byte {}: {}", self.offset, self.message)
-    }
-}
-
-impl std::error::Error for PickleError {}
-
-/// What a step of the machine returns: its value, or what went wrong (the caller adds the
-/// offset and the opcode).
-type R<T> = Result<T, String>;
+/// What a step of the machine returns: its value, or the fault (the caller adds the offset
+/// and the opcode).
+type R<T> = Result<T, Fault>;

@@ -4,7 +4,7 @@
 
 use super::strings::latin1_bytes;
 use super::value::{Bytes, Object, Value};
-use super::R;
+use super::{ArrayError, Fault, R};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -99,22 +99,19 @@ impl NdArray<'_> {
         self.len() == 0
     }
 
-    fn raw(&self) -> Result<&[u8], String> {
+    fn raw(&self) -> Result<&[u8], ArrayError> {
         if self.fortran && self.shape.iter().filter(|&&d| d > 1).count() > 1 {
-            return Err(format!(
-                "a Fortran-ordered array of shape {:?} (only C order is supported)",
-                self.shape
-            ));
+            return Err(ArrayError::FortranOrder(self.shape.clone()));
         }
         match &self.data {
             ArrayData::Raw(b) => Ok(b.as_slice()),
-            ArrayData::Objects(_) => Err("an object array where numbers were expected".into()),
+            ArrayData::Objects(_) => Err(ArrayError::Objects),
         }
     }
 
     /// The elements as f32, from float32 or float64 data (float64 is rounded to nearest);
     /// any other dtype is an error naming it.
-    pub fn to_f32(&self) -> Result<Vec<f32>, String> {
+    pub fn to_f32(&self) -> Result<Vec<f32>, ArrayError> {
         let raw = self.raw()?;
         let be = self.dtype.big_endian;
         match (self.dtype.kind, self.dtype.size) {
@@ -140,25 +137,25 @@ impl NdArray<'_> {
                     }) as f32
                 })
                 .collect()),
-            _ => Err(format!(
-                "dtype {}, expected float32 or float64",
-                self.dtype.name()
-            )),
+            _ => Err(ArrayError::Dtype {
+                found: self.dtype.name(),
+                expected: "float32 or float64",
+            }),
         }
     }
 
     /// The elements as f64, from float, signed, unsigned or bool data.
-    pub fn to_f64(&self) -> Result<Vec<f64>, String> {
+    pub fn to_f64(&self) -> Result<Vec<f64>, ArrayError> {
         let raw = self.raw()?;
         let (kind, size, be) = (self.dtype.kind, self.dtype.size, self.dtype.big_endian);
         if !matches!(
             (kind, size),
             ('f', 4 | 8) | ('i' | 'u', 1 | 2 | 4 | 8) | ('b', 1)
         ) {
-            return Err(format!(
-                "dtype {}, expected a numeric dtype",
-                self.dtype.name()
-            ));
+            return Err(ArrayError::Dtype {
+                found: self.dtype.name(),
+                expected: "a numeric dtype",
+            });
         }
         Ok(raw
             .chunks_exact(size)
@@ -200,10 +197,10 @@ fn global_name(v: &Value<'_>) -> Option<(String, String)> {
 /// The items of a tuple (or list) of arguments; `what` names the callable in the error.
 fn tuple_items<'a>(v: &Value<'a>, what: &str) -> R<Vec<Value<'a>>> {
     v.as_items().ok_or_else(|| {
-        format!(
+        Fault::Invalid(format!(
             "{what}: arguments are a {}, expected a tuple",
             v.type_name()
-        )
+        ))
     })
 }
 
@@ -221,13 +218,15 @@ fn shape_of(v: &Value<'_>) -> R<Vec<usize>> {
         Value::Int(n) => vec![Value::Int(*n)],
         other => other
             .as_items()
-            .ok_or_else(|| format!("array shape is a {}", other.type_name()))?,
+            .ok_or_else(|| Fault::Invalid(format!("array shape is a {}", other.type_name())))?,
     };
     items
         .iter()
         .map(|d| match d {
             Value::Int(n) if *n >= 0 => Ok(*n as usize),
-            other => Err(format!("array dimension {other:?} is not a count")),
+            other => Err(Fault::Invalid(format!(
+                "array dimension {other:?} is not a count"
+            ))),
         })
         .collect()
 }
@@ -257,8 +256,8 @@ pub(super) fn reduce<'a>(callable: Value<'a>, args: Value<'a>) -> R<Value<'a>> {
                 .first()
                 .and_then(|d| d.as_text())
                 .ok_or("numpy.dtype without a type string")?;
-            let dtype =
-                Dtype::parse(&descr).ok_or_else(|| format!("unknown numpy dtype {descr:?}"))?;
+            let dtype = Dtype::parse(&descr)
+                .ok_or_else(|| Fault::Invalid(format!("unknown numpy dtype {descr:?}")))?;
             Ok(Value::Dtype(Rc::new(RefCell::new(dtype))))
         }
         (m, "_frombuffer") if is_module(m, "numeric") => {
@@ -268,7 +267,12 @@ pub(super) fn reduce<'a>(callable: Value<'a>, args: Value<'a>) -> R<Value<'a>> {
             }
             let bytes = match &a[0] {
                 Value::Bytes(b) => b.clone(),
-                other => return Err(format!("_frombuffer buffer is a {}", other.type_name())),
+                other => {
+                    return Err(Fault::Invalid(format!(
+                        "_frombuffer buffer is a {}",
+                        other.type_name()
+                    )))
+                }
             };
             let dtype = dtype_of(&a[1]).ok_or("_frombuffer dtype is not a dtype")?;
             let shape = shape_of(&a[2])?;
@@ -304,7 +308,11 @@ pub(super) fn reduce<'a>(callable: Value<'a>, args: Value<'a>) -> R<Value<'a>> {
             let bytes: Vec<u8> = match enc.as_str() {
                 "latin1" | "iso88591" | "l1" => latin1_bytes(text.utf8())?,
                 "utf8" | "" => text.to_str()?.as_bytes().to_vec(),
-                other => return Err(format!("_codecs.encode with encoding {other:?}")),
+                other => {
+                    return Err(Fault::Invalid(format!(
+                        "_codecs.encode with encoding {other:?}"
+                    )))
+                }
             };
             Ok(Value::Bytes(Bytes::Owned(bytes.into())))
         }
@@ -321,7 +329,10 @@ pub(super) fn reduce<'a>(callable: Value<'a>, args: Value<'a>) -> R<Value<'a>> {
                         args,
                     )
                 }
-                Some(other) => Err(format!("bytearray of a {}", other.type_name())),
+                Some(other) => Err(Fault::Invalid(format!(
+                    "bytearray of a {}",
+                    other.type_name()
+                ))),
             }
         }
         _ => Ok(generic(callable, args)),
@@ -347,7 +358,7 @@ fn checked_array<'a>(
     let count = shape
         .iter()
         .try_fold(1usize, |a, &d| a.checked_mul(d))
-        .ok_or_else(|| format!("array shape {shape:?} overflows"))?;
+        .ok_or_else(|| Fault::Invalid(format!("array shape {shape:?} overflows")))?;
     match &data {
         ArrayData::Raw(b) => {
             if dtype.kind == 'O' {
@@ -355,21 +366,21 @@ fn checked_array<'a>(
             }
             let expected = count
                 .checked_mul(dtype.size)
-                .ok_or_else(|| format!("array shape {shape:?} overflows"))?;
+                .ok_or_else(|| Fault::Invalid(format!("array shape {shape:?} overflows")))?;
             if b.as_slice().len() != expected {
-                return Err(format!(
+                return Err(Fault::Invalid(format!(
                     "array of shape {shape:?} and dtype {} needs {expected} bytes, the pickle holds {}",
                     dtype.name(),
                     b.as_slice().len()
-                ));
+                )));
             }
         }
         ArrayData::Objects(items) => {
             if items.len() != count {
-                return Err(format!(
+                return Err(Fault::Invalid(format!(
                     "object array of shape {shape:?} holds {} items",
                     items.len()
-                ));
+                )));
             }
         }
     }
@@ -390,30 +401,33 @@ pub(super) fn build<'a>(target: &Value<'a>, state: Value<'a>) -> R<()> {
             let items = match items.len() {
                 5 => &items[1..],
                 4 => &items[..],
-                n => return Err(format!("ndarray state has {n} items, expected 4 or 5")),
+                n => {
+                    return Err(Fault::Invalid(format!(
+                        "ndarray state has {n} items, expected 4 or 5"
+                    )))
+                }
             };
             let shape = shape_of(&items[0])?;
             let dtype = dtype_of(&items[1]).ok_or_else(|| {
-                format!(
+                Fault::Invalid(format!(
                     "ndarray dtype is a {}, expected a dtype",
                     items[1].type_name()
-                )
+                ))
             })?;
             let fortran = matches!(items[2], Value::Bool(true) | Value::Int(1));
             let data = match &items[3] {
                 Value::Bytes(b) => ArrayData::Raw(b.clone()),
                 Value::Str(s) => {
                     // Python 2 str decoded as text by a Python 3 writer: latin-1 back to bytes
-                    let bytes = latin1_bytes(s.utf8())
-                        .map_err(|e| format!("array data is not latin-1: {e}"))?;
+                    let bytes = latin1_bytes(s.utf8()).map_err(Fault::ArrayNotLatin1)?;
                     ArrayData::Raw(Bytes::Owned(bytes.into()))
                 }
                 Value::List(l) => ArrayData::Objects(l.borrow().clone()),
                 other => {
-                    return Err(format!(
+                    return Err(Fault::Invalid(format!(
                         "ndarray data is a {}, expected bytes or a list",
                         other.type_name()
-                    ))
+                    )))
                 }
             };
             *slot.borrow_mut() = Some(checked_array(dtype, shape, fortran, data)?);
@@ -435,7 +449,7 @@ pub(super) fn build<'a>(target: &Value<'a>, state: Value<'a>) -> R<()> {
             // dict subclasses (e.g. OrderedDict) may carry a state dict of attributes: ignore
             Ok(())
         }
-        other => Err(format!("BUILD on a {}", other.type_name())),
+        other => Err(Fault::Invalid(format!("BUILD on a {}", other.type_name()))),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::machine::{Machine, MAX_DEPTH};
 use super::value::Value;
-use super::R;
+use super::{Fault, R};
 use std::rc::Rc;
 
 /// The address identifying a container value (`None` for scalars and strings).
@@ -39,9 +39,7 @@ impl<'a> Machine<'a> {
     /// Records that container `v` is at least `d` deep; errors past [`MAX_DEPTH`].
     pub(super) fn note_depth(&mut self, v: &Value<'a>, d: u32) -> R<()> {
         if d > MAX_DEPTH {
-            return Err(format!(
-                "containers nested deeper than {MAX_DEPTH} levels (a hostile or corrupt pickle?)"
-            ));
+            return Err(Fault::TooDeep);
         }
         if let Some(k) = container_key(v) {
             let e = self.depths.entry(k).or_insert(1);
@@ -58,18 +56,20 @@ impl<'a> Machine<'a> {
     }
 
     /// Notes that the container on top of the stack now holds children of depth `d - 1`.
-    pub(super) fn deepen_top(&mut self, d: u32, what: &str) -> R<()> {
+    pub(super) fn deepen_top(&mut self, d: u32, what: &'static str) -> R<()> {
         let top = self.top(what)?.clone();
         self.note_depth(&top, d)
     }
 
     /// The next `n` bytes of the input, borrowed; `what` names them in the error.
-    pub(super) fn take(&mut self, n: usize, what: &str) -> R<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize, what: &'static str) -> R<&'a [u8]> {
         let remaining = self.data.len() - self.pos;
         if n > remaining {
-            return Err(format!(
-                "truncated input: {what} needs {n} bytes, only {remaining} remain"
-            ));
+            return Err(Fault::Truncated {
+                what,
+                needs: n,
+                remaining,
+            });
         }
         let s = &self.data[self.pos..self.pos + n];
         self.pos += n;
@@ -77,84 +77,80 @@ impl<'a> Machine<'a> {
     }
 
     /// The next byte.
-    pub(super) fn u8(&mut self, what: &str) -> R<u8> {
+    pub(super) fn u8(&mut self, what: &'static str) -> R<u8> {
         Ok(self.take(1, what)?[0])
     }
 
     /// The next little-endian u16.
-    pub(super) fn u16(&mut self, what: &str) -> R<u16> {
+    pub(super) fn u16(&mut self, what: &'static str) -> R<u16> {
         let b = self.take(2, what)?;
         Ok(u16::from_le_bytes([b[0], b[1]]))
     }
 
     /// The next little-endian u32.
-    pub(super) fn u32(&mut self, what: &str) -> R<u32> {
+    pub(super) fn u32(&mut self, what: &'static str) -> R<u32> {
         let b = self.take(4, what)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// The next little-endian u64.
-    pub(super) fn u64(&mut self, what: &str) -> R<u64> {
+    pub(super) fn u64(&mut self, what: &'static str) -> R<u64> {
         let b = self.take(8, what)?;
         Ok(u64::from_le_bytes(b.try_into().expect("8 bytes")))
     }
 
     /// The next little-endian u64 as a length that fits in memory.
-    pub(super) fn len64(&mut self, what: &str) -> R<usize> {
+    pub(super) fn len64(&mut self, what: &'static str) -> R<usize> {
         let n = self.u64(what)?;
-        usize::try_from(n).map_err(|_| format!("{what}: length {n} does not fit in memory"))
+        usize::try_from(n)
+            .map_err(|_| Fault::Invalid(format!("{what}: length {n} does not fit in memory")))
     }
 
     /// The input up to the next newline (the newline is consumed, not returned).
-    pub(super) fn line(&mut self, what: &str) -> R<&'a [u8]> {
+    pub(super) fn line(&mut self, what: &'static str) -> R<&'a [u8]> {
         let rest = &self.data[self.pos..];
         let end = rest
             .iter()
             .position(|&c| c == b'\n')
-            .ok_or_else(|| format!("truncated input: {what} has no end of line"))?;
+            .ok_or(Fault::NoEndOfLine { what })?;
         self.pos += end + 1;
         Ok(&rest[..end])
     }
 
     /// The next line as UTF-8 text.
-    pub(super) fn line_text(&mut self, what: &str) -> R<String> {
+    pub(super) fn line_text(&mut self, what: &'static str) -> R<String> {
         let l = self.line(what)?;
-        String::from_utf8(l.to_vec()).map_err(|_| format!("{what}: line is not UTF-8"))
+        String::from_utf8(l.to_vec())
+            .map_err(|_| Fault::Invalid(format!("{what}: line is not UTF-8")))
     }
 
     /// Pops the top value (never below the innermost mark).
-    pub(super) fn pop(&mut self, what: &str) -> R<Value<'a>> {
+    pub(super) fn pop(&mut self, what: &'static str) -> R<Value<'a>> {
         let floor = self.marks.last().copied().unwrap_or(0);
         if self.stack.len() <= floor {
-            return Err(format!("{what}: the stack is empty"));
+            return Err(Fault::EmptyStack { what });
         }
         Ok(self.stack.pop().expect("checked"))
     }
 
     /// The top value (never below the innermost mark).
-    pub(super) fn top(&mut self, what: &str) -> R<&mut Value<'a>> {
+    pub(super) fn top(&mut self, what: &'static str) -> R<&mut Value<'a>> {
         let floor = self.marks.last().copied().unwrap_or(0);
         if self.stack.len() <= floor {
-            return Err(format!("{what}: the stack is empty"));
+            return Err(Fault::EmptyStack { what });
         }
         Ok(self.stack.last_mut().expect("checked"))
     }
 
     /// Pops the innermost mark and the values above it.
-    pub(super) fn pop_mark(&mut self, what: &str) -> R<Vec<Value<'a>>> {
-        let mark = self
-            .marks
-            .pop()
-            .ok_or_else(|| format!("{what}: no MARK on the stack"))?;
+    pub(super) fn pop_mark(&mut self, what: &'static str) -> R<Vec<Value<'a>>> {
+        let mark = self.marks.pop().ok_or(Fault::NoMark { what })?;
         Ok(self.stack.split_off(mark))
     }
 
     /// The memo entry `key`.
     pub(super) fn memo_get(&self, key: u64) -> R<Value<'a>> {
-        self.memo
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| format!("memo key {key} was never stored"))
+        self.memo.get(&key).cloned().ok_or(Fault::MemoMissing(key))
     }
 
     /// Stores the top value as memo entry `key`.

@@ -1,12 +1,12 @@
 //! The string codecs of the pickle format: latin-1 (how Python 3 pickles `bytes` under
 //! protocols 0–2), protocol 0's quoted `STRING` literals and raw-unicode-escaped `UNICODE` lines.
 
-use super::R;
+use super::{Latin1Error, R};
 
 /// The bytes of UTF-8 text whose characters are all below U+0100, as Python's
 /// `text.encode("latin1")`: how Python 3 pickles `bytes` under protocols 0–2. One pass that
 /// validates and decodes (1-byte and 2-byte sequences only; anything else is an error).
-pub fn latin1_bytes(utf8: &[u8]) -> Result<Vec<u8>, String> {
+pub fn latin1_bytes(utf8: &[u8]) -> Result<Vec<u8>, Latin1Error> {
     let n = utf8.len();
     let mut out = Vec::with_capacity(n);
     let mut i = 0;
@@ -23,10 +23,10 @@ pub fn latin1_bytes(utf8: &[u8]) -> Result<Vec<u8>, String> {
                 .chars()
                 .next()
                 .unwrap_or('?');
-            return Err(format!(
-                "byte {i} of the text (character U+{:04X}) is not latin-1",
-                shown as u32
-            ));
+            return Err(Latin1Error {
+                at: i,
+                character: shown,
+            });
         }
     }
     Ok(out)
@@ -115,6 +115,7 @@ mod tests {
         assert_eq!(bytes, (0u8..=255).collect::<Vec<u8>>());
         assert!(latin1_bytes("snow \u{2603}".as_bytes())
             .unwrap_err()
+            .to_string()
             .contains("U+2603"));
     }
 }

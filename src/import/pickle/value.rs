@@ -36,11 +36,9 @@ pub enum Text<'a> {
 
 impl Text<'_> {
     /// The text, or an error when the pickled bytes are not UTF-8.
-    pub fn to_str(&self) -> Result<&str, String> {
+    pub fn to_str(&self) -> Result<&str, std::str::Utf8Error> {
         match self {
-            Text::Borrowed(b) => {
-                std::str::from_utf8(b).map_err(|e| format!("text is not UTF-8: {e}"))
-            }
+            Text::Borrowed(b) => std::str::from_utf8(b),
             Text::Owned(s) => Ok(s),
         }
     }
