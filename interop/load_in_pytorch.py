@@ -11,8 +11,8 @@ Usage:
     --split   test (default), valid, train, or all (every non-empty split, train first)
     --out     the CSV to write, refused if it exists unless --force; `-` or left out: stdout
 
-The CSV has `mmssl predict`'s columns, `index,split,label,prediction` (the index in the split's
-storage order), and numbers written as mmssl writes them, so `mmssl metrics` reads it.
+The CSV has `mmssl predict`'s columns, `index,id,split,label,prediction` (the index in the split's
+storage order; the id from the folder's `ids.json`, or the index as text without it), and numbers written as mmssl writes them, so `mmssl metrics` reads it.
 Needs Python >= 3.11 (tomllib), torch, numpy and safetensors.
 
 What it does:
@@ -253,6 +253,22 @@ def load_native(data_dir):
     return meta, splits
 
 
+def load_ids(data_dir):
+    """{split: [utterance id, ...]} from the folder's `ids.json`; {} for a folder without ids."""
+    path = Path(data_dir) / "ids.json"
+    if not path.exists():
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+def csv_field(text):
+    """`text` as a CSV field, quoted as mmssl's CSV writer quotes (only when it must be)."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def real_steps(lengths, steps):
     """[N, steps] bool: True on the first lengths[i] steps of sample i."""
     return np.arange(steps)[None, :] < lengths[:, None]
@@ -349,7 +365,8 @@ def main():
     prepare(splits, cfg["standardize"])
 
     chosen = SPLITS if args.split == "all" else (args.split,)
-    lines = ["index,split,label,prediction"]
+    ids = load_ids(args.data)
+    lines = ["index,id,split,label,prediction"]
     for name in chosen:
         mods, lengths, labels = splits[name]
         if len(lengths) == 0:
@@ -358,7 +375,8 @@ def main():
             sys.exit(f"{meta['name']}: the {name} split is empty")
         predictions = predict(model, mods, lengths)
         for i, (label, prediction) in enumerate(zip(labels.tolist(), predictions)):
-            lines.append(f"{i},{name},{rust_f64(label)},{rust_f64(prediction)}")
+            uid = ids[name][i] if name in ids else str(i)
+            lines.append(f"{i},{csv_field(uid)},{name},{rust_f64(label)},{rust_f64(prediction)}")
     text = "\n".join(lines) + "\n"
     if args.out == "-":
         sys.stdout.write(text)

@@ -30,6 +30,24 @@ fn toy_split(name: SplitName, lengths: &[usize], steps: usize) -> Split {
 }
 
 #[test]
+fn utterance_ids_are_one_per_sample_and_follow_selection() {
+    let split = toy_split(SplitName::Valid, &[2, 3, 1], 4);
+    assert_eq!(split.id(2), "2", "without ids the id is the index");
+    let err = split
+        .clone()
+        .with_ids(Some(vec!["a".into(), "b".into()]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("2 utterance ids for 3 samples"), "{err}");
+    let named = split
+        .with_ids(Some(vec!["a".into(), "b".into(), "c".into()]))
+        .unwrap();
+    let picked = named.select(&[2, 0]);
+    assert_eq!(picked.ids, Some(vec!["c".to_string(), "a".to_string()]));
+    assert_eq!(picked.id(1), "a");
+}
+
+#[test]
 fn split_rejects_inconsistent_parts() {
     let good = toy_split(SplitName::Train, &[2, 3], 4);
     let mut bad_label = good.clone();

@@ -80,21 +80,36 @@ fn train(data: &Path, run: &Path, extra: &[&str]) {
     ok(&mmssl(&args));
 }
 
-/// The rows `(index, split, label, prediction)` of a predictions CSV.
-fn rows(path: &Path) -> Vec<(usize, String, f64, f64)> {
+/// One row of a predictions CSV.
+struct Row {
+    index: usize,
+    id: String,
+    split: String,
+    label: f64,
+    prediction: f64,
+}
+
+/// The rows of a predictions CSV (`index,id,split,label,prediction`; the fixture's ids hold no
+/// commas, so a plain split reads them).
+fn rows(path: &Path) -> Vec<Row> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("index,split,label,prediction"), "{text}");
+    assert_eq!(
+        lines.next(),
+        Some("index,id,split,label,prediction"),
+        "{text}"
+    );
     lines
         .map(|line| {
             let f: Vec<&str> = line.split(',').collect();
-            assert_eq!(f.len(), 4, "{}: {line}", path.display());
-            (
-                f[0].parse().unwrap(),
-                f[1].to_owned(),
-                f[2].parse().unwrap(),
-                f[3].parse().unwrap(),
-            )
+            assert_eq!(f.len(), 5, "{}: {line}", path.display());
+            Row {
+                index: f[0].parse().unwrap(),
+                id: f[1].to_owned(),
+                split: f[2].to_owned(),
+                label: f[3].parse().unwrap(),
+                prediction: f[4].parse().unwrap(),
+            }
         })
         .collect()
 }
@@ -128,21 +143,35 @@ fn compare(python: &str, run: &Path, data: &Path, split: &str, dir: &Path) -> f6
     assert!(!a.is_empty());
     let mut max = 0.0f64;
     for (x, y) in a.iter().zip(&b) {
-        assert_eq!((x.0, &x.1), (y.0, &y.1), "row order of {split}");
-        assert_eq!(x.2.to_bits(), y.2.to_bits(), "label of {} {}", x.1, x.0);
-        let d = (x.3 - y.3).abs();
+        assert_eq!(
+            (x.index, &x.id, &x.split),
+            (y.index, &y.id, &y.split),
+            "row order of {split}"
+        );
+        assert_eq!(
+            x.label.to_bits(),
+            y.label.to_bits(),
+            "label of {} {}",
+            x.split,
+            x.index
+        );
+        let d = (x.prediction - y.prediction).abs();
         assert!(
             d <= TOLERANCE,
             "{} {}: mmssl {} vs PyTorch {} (|difference| {d:e})",
-            x.1,
-            x.0,
-            x.3,
-            y.3
+            x.split,
+            x.index,
+            x.prediction,
+            y.prediction
         );
         max = max.max(d);
     }
     // the predictions differ between utterances, so agreeing on them means something
-    assert!(a.iter().any(|x| (x.3 - a[0].3).abs() > 1e-4), "{a:?}");
+    assert!(
+        a.iter()
+            .any(|x| (x.prediction - a[0].prediction).abs() > 1e-4),
+        "predictions of {split} are all equal"
+    );
     eprintln!(
         "{name} {split}: {} predictions, max |PyTorch - mmssl| = {max:e}",
         a.len()

@@ -1,6 +1,7 @@
 //! `mmssl embed`: the encoder's fused vectors `m_o` (thesis 6.2, the input of the regression
 //! head) for every utterance of a split, as safetensors a user can probe in Python
-//! (`safetensors.numpy.load_file`), with the labels and storage indices beside them.
+//! (`safetensors.numpy.load_file`), with the labels and storage indices beside them and the
+//! utterance ids in `meta.json`.
 
 use super::common::{data_for_run, ConfigArgs, SplitChoice};
 use crate::data::{Modality, Split};
@@ -30,7 +31,8 @@ pub struct EmbedArgs {
     #[arg(long, value_enum, default_value_t = SplitChoice::All)]
     split: SplitChoice,
     /// Output folder: `embeddings.safetensors` (per split `<split>.fused` `[n, dim]` f32,
-    /// `<split>.label` `[n]` f32, `<split>.index` `[n]` u32) and `meta.json`.
+    /// `<split>.label` `[n]` f32, `<split>.index` `[n]` u32) and `meta.json` (with `ids`: per
+    /// split the utterance ids in storage order, the source's or the index as text).
     #[arg(long)]
     out: PathBuf,
     /// Replace `--out` if it is an earlier `mmssl embed` output (never anything else).
@@ -54,6 +56,7 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     let data = data_for_run(&args.checkpoint, &mut cfg, args.data.as_deref())?;
     let mut tensors = HashMap::new();
     let mut counts = serde_json::Map::new();
+    let mut ids = serde_json::Map::new();
     for split in args.split.select(&data)? {
         let name = split.name;
         let features = encode_split(&model, split, &device)?;
@@ -78,12 +81,17 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
             }
         }
         counts.insert(name.to_string(), n.into());
+        ids.insert(
+            name.to_string(),
+            (0..n).map(|i| split.id(i)).collect::<Vec<_>>().into(),
+        );
     }
     let meta = serde_json::json!({
         "checkpoint": args.checkpoint,
         "data": data.identity,
         "fused_dim": model.encoder.fused_dim(),
         "splits": counts,
+        "ids": ids,
         "what": "fused vectors m_o of the encoder (thesis 6.2) in evaluation mode, one row per utterance in storage order",
     });
     files::commit_dir(

@@ -1,5 +1,7 @@
 //! `mmssl predict`: a trained run's prediction for every utterance of a split, as a CSV that
-//! `mmssl metrics`, pandas and polars read (columns `index`, `split`, `label`, `prediction`).
+//! `mmssl metrics`, pandas and polars read (columns `index`, `id`, `split`, `label`,
+//! `prediction`; `id` is the source's utterance id for imported data that have ids, the index
+//! as text otherwise).
 
 use super::common::{data_for_run, SplitChoice};
 use super::train::load_trained_run;
@@ -21,7 +23,8 @@ pub struct PredictArgs {
     /// Which split to predict.
     #[arg(long, value_enum, default_value_t = SplitChoice::Test)]
     split: SplitChoice,
-    /// The CSV file to write (one row per utterance, in storage order).
+    /// The CSV file to write: one row per utterance in storage order, columns
+    /// `index,id,split,label,prediction`.
     #[arg(long, value_name = "FILE.csv")]
     out: PathBuf,
     /// Replace `--out` if it is an existing file (never a directory).
@@ -40,7 +43,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     let (mut cfg, model) = load_trained_run(&args.checkpoint, &device)?;
     let data = data_for_run(&args.checkpoint, &mut cfg, args.data.as_deref())?;
     let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(["index", "split", "label", "prediction"])?;
+    csv.write_record(["index", "id", "split", "label", "prediction"])?;
     let mut rows = 0;
     for split in args.split.select(&data)? {
         let name = split.name;
@@ -49,6 +52,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
             // `f64`'s Display is the shortest text that reads back to the same value
             let fields = [
                 i.to_string(),
+                split.id(i),
                 name.to_string(),
                 f64::from(*label).to_string(),
                 prediction.to_string(),

@@ -159,6 +159,10 @@ pub struct Split {
     pub labels: Vec<f32>,
     /// Optional six emotion intensities per sample, order [`EMOTIONS`].
     pub emotions: Option<Vec<[f32; 6]>>,
+    /// The source's utterance id per sample, in storage order, for imported data whose release
+    /// has them; `None` for the stand-in and for data without ids ([`Split::id`] then gives the
+    /// index). Not part of the identity checksum: ids name utterances, they are not data.
+    pub ids: Option<Vec<String>>,
 }
 
 impl Split {
@@ -176,9 +180,25 @@ impl Split {
             lengths,
             labels,
             emotions,
+            ids: None,
         };
         split.validate()?;
         Ok(split)
+    }
+
+    /// The split with the source's utterance ids; their count must be the split's.
+    pub fn with_ids(mut self, ids: Option<Vec<String>>) -> Result<Self, DataError> {
+        self.ids = ids;
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The id of sample `i`: the source's utterance id, or the index as text without ids.
+    pub fn id(&self, i: usize) -> String {
+        match &self.ids {
+            Some(ids) => ids[i].clone(),
+            None => i.to_string(),
+        }
     }
 
     /// Checks the invariants documented on the fields.
@@ -208,6 +228,14 @@ impl Split {
                 "{} lengths for {n} samples",
                 self.lengths.len()
             )));
+        }
+        if let Some(ids) = &self.ids {
+            if ids.len() != n {
+                return Err(inconsistent(format!(
+                    "{} utterance ids for {n} samples (one id per utterance)",
+                    ids.len()
+                )));
+            }
         }
         if let Some(e) = &self.emotions {
             if e.len() != n {
@@ -271,6 +299,10 @@ impl Split {
                 .emotions
                 .as_ref()
                 .map(|e| indices.iter().map(|&i| e[i]).collect()),
+            ids: self
+                .ids
+                .as_ref()
+                .map(|ids| indices.iter().map(|&i| ids[i].clone()).collect()),
         }
     }
 }

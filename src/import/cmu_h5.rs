@@ -9,7 +9,8 @@
 //! | labels | `y_{split}.h5` |
 //!
 //! Features are `[N, steps, dims]` float32 / float64; labels `[N]`, `[N, 1]` or `[N, 3]` (their
-//! meaning differs between releases, so `--labels` is required). Read with `hdf5-pure` (pure
+//! meaning differs between releases, so `--labels` is required). The files hold no utterance
+//! ids (one dataset `d1` each), so the imported splits have none. Read with `hdf5-pure` (pure
 //! Rust, no system library).
 
 use super::{
@@ -118,6 +119,7 @@ fn read_arrays(src: &Path, opts: &ImportOptions) -> Result<RawSource, ImportErro
                 values,
                 source: labels_path.display().to_string(),
             },
+            ids: None,
         });
     }
     Ok(out)

@@ -24,6 +24,9 @@
 //!    own counts are trusted (docs/fidelity.md, section 1).
 //! 3. **Labels** go through the mapping named by `--labels` ([`LabelMapping`]); nothing is mapped
 //!    silently, and labels that do not fit the mapping are an error naming the file and sample.
+//!    **Utterance ids** are kept where the release has them (MulT's `id` rows, their fields
+//!    joined by `_`; MMSA's `id`; CMU's HDF5 files have none): one per sample, or an error naming
+//!    the file and field. They go to `ids.json` ([`native`]) and `mmssl predict`'s `id` column.
 //! 4. **Real lengths** come from zero padding by the rule of [`PaddingRule`] (default `auto`),
 //!    and the real steps are moved to the front (the crate's convention, `data` module docs).
 //! 5. **Non-finite values** (NaN, ±inf: COVAREP has -inf) are counted per split and modality and
@@ -62,4 +65,4 @@ pub use padding::{detect_span, PaddingRule, Span};
 pub use pipeline::{empty_split, import, import_to_dir, native_files, Imported, SplitReport};
 pub use source::{file_sha256, sha256_hex, SourceFile};
 
-pub(crate) use source::{read_file, RawArray, RawLabels, RawSource, RawSplit};
+pub(crate) use source::{read_file, RawArray, RawIds, RawLabels, RawSource, RawSplit};

@@ -3,8 +3,8 @@
 
 use super::pickle::{self, Value};
 use super::{
-    read_file, sha256_hex, ImportError, ImportErrorKind, ImportOptions, RawArray, RawLabels,
-    RawSource, RawSplit, SourceFile,
+    read_file, sha256_hex, ImportError, ImportErrorKind, ImportOptions, RawArray, RawIds,
+    RawLabels, RawSource, RawSplit, SourceFile,
 };
 use crate::data::SplitName;
 use std::path::Path;
@@ -17,6 +17,8 @@ pub(super) struct Layout {
     pub modalities: [&'static str; 3],
     /// Key of the sentiment labels.
     pub labels: &'static str,
+    /// Key of the utterance ids (read when present: `[N]` texts, or `[N, k]` rows joined by `_`).
+    pub ids: &'static str,
     /// Keys the format is known to hold and the importer does not use (ignored without a note).
     pub known_unused: &'static [&'static str],
 }
@@ -101,6 +103,7 @@ fn parse(
         for k in &field_keys {
             if !layout.modalities.contains(k)
                 && *k != layout.labels
+                && *k != layout.ids
                 && !layout.known_unused.contains(k)
             {
                 ignored_keys.push(format!("{split}.{k}"));
@@ -145,6 +148,12 @@ fn parse(
                 values: values.into_f64(),
                 source: at(layout.labels),
             },
+            ids: get(layout.ids)
+                .map(|v| {
+                    let source = at(layout.ids);
+                    utterance_ids(&v, &source).map(|values| RawIds { values, source })
+                })
+                .transpose()?,
         });
     }
     Ok(RawSource {
@@ -203,6 +212,52 @@ fn float_array(
         ImportErrorKind::Format,
         what,
         format!("a {}, expected a numpy array", v.type_name()),
+    ))
+}
+
+/// One id per utterance from an id field: a numpy array `[N]` of texts, `[N, k]` whose rows'
+/// fields are joined by `_` (MulT's video / start / end), or a list of texts.
+fn utterance_ids(v: &Value<'_>, what: &str) -> Result<Vec<String>, ImportError> {
+    if let Some(a) = v.as_array() {
+        let texts = a.to_texts().map_err(|e| shape_err(what, e))?;
+        return match a.shape.len() {
+            1 => Ok(texts),
+            2 => Ok(texts
+                .chunks(a.shape[1].max(1))
+                .map(|row| row.join("_"))
+                .collect()),
+            _ => Err(ImportError::new(
+                ImportErrorKind::Shape,
+                what,
+                format!(
+                    "ids have shape {:?}, expected [samples] or [samples, fields]",
+                    a.shape
+                ),
+            )),
+        };
+    }
+    if let Some(items) = v.as_items() {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                x.as_text().ok_or_else(|| {
+                    ImportError::new(
+                        ImportErrorKind::Format,
+                        what,
+                        format!("id {i} is a {}, expected text", x.type_name()),
+                    )
+                })
+            })
+            .collect();
+    }
+    Err(ImportError::new(
+        ImportErrorKind::Format,
+        what,
+        format!(
+            "a {}, expected a numpy array or a list of texts",
+            v.type_name()
+        ),
     ))
 }
 

@@ -299,6 +299,7 @@ pub fn empty_split(name: SplitName, steps: usize, dims: [usize; 3]) -> Split {
         lengths: Vec::new(),
         labels: Vec::new(),
         emotions: None,
+        ids: None,
     }
 }
 
@@ -482,6 +483,7 @@ fn assemble_split(
         lengths,
         labels: label_values,
         emotions: None,
+        ids: None,
     };
     out.sanitize(opts.non_finite).map_err(|e| match &e {
         DataError::NonFinite { modality, .. } => ImportError::new(
@@ -495,10 +497,83 @@ fn assemble_split(
     })?;
     out.validate()
         .map_err(|e| ImportError::new(ImportErrorKind::Shape, &rs.labels.source, e.to_string()))?;
+    if let Some(ids) = rs.ids {
+        if ids.values.len() != n {
+            return Err(ImportError::new(
+                ImportErrorKind::Shape,
+                &ids.source,
+                format!(
+                    "split {split}: {} utterance ids for {n} samples (the labels, {}); expected \
+                     one id per utterance",
+                    ids.values.len(),
+                    rs.labels.source
+                ),
+            ));
+        }
+        out.ids = Some(ids.values);
+    }
     Ok((out, report))
 }
 
 /// Where a native directory is read from: `meta.json` and `data.safetensors` inside `dir`.
 pub fn native_files(dir: &Path) -> (PathBuf, PathBuf) {
     (dir.join(native::META_FILE), dir.join(native::DATA_FILE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{RawArray, RawIds, RawLabels};
+
+    /// A split of `n` one-step samples, each modality one feature of 1.0, with `ids`.
+    fn raw_split(n: usize, ids: Vec<&str>) -> RawSplit {
+        let array = |key: &str| RawArray {
+            shape: vec![n, 1, 1],
+            data: vec![1.0; n],
+            source: format!("x.pkl [train][{key}]"),
+        };
+        RawSplit {
+            name: SplitName::Train,
+            modalities: [
+                Some(array("text")),
+                Some(array("audio")),
+                Some(array("vision")),
+            ],
+            missing: Default::default(),
+            labels: RawLabels {
+                shape: vec![n],
+                values: vec![0.5; n],
+                source: "x.pkl [train][labels]".into(),
+            },
+            ids: Some(RawIds {
+                values: ids.into_iter().map(String::from).collect(),
+                source: "x.pkl [train][id]".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn ids_are_kept_one_per_utterance_or_refused_by_field() {
+        let opts = ImportOptions::default();
+        let (split, _) = assemble_split(
+            raw_split(2, vec!["a", "b"]),
+            LabelMapping::Sentiment,
+            &opts,
+            [None; 3],
+            None,
+        )
+        .unwrap();
+        assert_eq!(split.ids, Some(vec!["a".to_string(), "b".to_string()]));
+        let e = assemble_split(
+            raw_split(2, vec!["a"]),
+            LabelMapping::Sentiment,
+            &opts,
+            [None; 3],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ImportErrorKind::Shape);
+        assert_eq!(e.what, "x.pkl [train][id]");
+        assert!(e.message.contains("1 utterance ids for 2 samples"), "{e}");
+    }
 }

@@ -43,6 +43,15 @@ pub(crate) struct RawSplit {
     pub modalities: [Option<RawArray>; 3],
     pub missing: [String; 3],
     pub labels: RawLabels,
+    /// The source's utterance ids, where the release has them.
+    pub ids: Option<RawIds>,
+}
+
+/// Utterance ids as read from a source, with the place they were read from (for errors).
+#[derive(Debug, Clone)]
+pub(crate) struct RawIds {
+    pub values: Vec<String>,
+    pub source: String,
 }
 
 /// Everything a reader found.

@@ -1,5 +1,6 @@
 //! Reading a native directory back, checked against `meta.json` and its identity checksum.
 
+use super::ids::{read_ids, IDS_FILE};
 use super::{io_err, NativeMeta, TensorInfo, DATA_FILE, META_FILE};
 use crate::data::{content_sha256, Dataset, Modality, Sequences, Split, SplitName, EMOTIONS};
 use crate::import::{empty_split, ImportError, ImportErrorKind};
@@ -86,8 +87,9 @@ pub fn load_native_with_meta(dir: &Path) -> Result<(Dataset, NativeMeta), Import
             .map(|c| f32::from_le_bytes(c.try_into().expect("4")))
             .collect()
     };
+    let ids = read_ids(dir, &meta)?;
     let mut splits: Vec<Split> = Vec::with_capacity(3);
-    for s in SplitName::ALL {
+    for (s, ids) in SplitName::ALL.into_iter().zip(ids) {
         let sm = meta.splits.iter().find(|m| m.name == s).ok_or_else(|| {
             ImportError::new(
                 ImportErrorKind::Format,
@@ -97,7 +99,17 @@ pub fn load_native_with_meta(dir: &Path) -> Result<(Dataset, NativeMeta), Import
         })?;
         let n = sm.count;
         if n == 0 {
-            splits.push(empty_split(s, meta.steps, meta.dims));
+            splits.push(
+                empty_split(s, meta.steps, meta.dims)
+                    .with_ids(ids)
+                    .map_err(|e| {
+                        ImportError::new(
+                            ImportErrorKind::Format,
+                            dir.join(IDS_FILE).display(),
+                            e.to_string(),
+                        )
+                    })?,
+            );
             continue;
         }
         let mut seqs = Vec::with_capacity(3);
@@ -129,6 +141,7 @@ pub fn load_native_with_meta(dir: &Path) -> Result<(Dataset, NativeMeta), Import
             labels,
             emotions,
         )
+        .and_then(|split| split.with_ids(ids))
         .map_err(|e| bad(format!("invalid split: {e}")))?;
         splits.push(split);
     }

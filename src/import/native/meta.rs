@@ -1,5 +1,6 @@
 //! `meta.json`: what a native directory holds and where it came from.
 
+use super::ids::ids_sha256;
 use super::{FORMAT_VERSION, META_FILE};
 use crate::data::{content_sha256, DataIdentity, Dataset, Modality, NonFinitePolicy, SplitName};
 use crate::import::{
@@ -100,6 +101,10 @@ pub struct NativeMeta {
     pub synthetic: bool,
     /// [`content_sha256`] of train, valid and test.
     pub identity_sha256: String,
+    /// SHA-256 of `ids.json` (the source's utterance ids), when the data have ids; absent in
+    /// folders without ids, including those written before ids were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids_sha256: Option<String>,
     /// Padded steps shared by every modality.
     pub steps: usize,
     /// Feature dims, text / audio / visual.
@@ -154,6 +159,7 @@ impl NativeMeta {
             name: data.identity.name.clone(),
             synthetic: data.identity.synthetic,
             identity_sha256: data.identity.sha256.clone(),
+            ids_sha256: ids_sha256(data),
             steps: data.train.steps(),
             dims: data.dims(),
             splits,
@@ -182,6 +188,7 @@ impl NativeMeta {
             name: data.identity.name.clone(),
             synthetic: data.identity.synthetic,
             identity_sha256: content_sha256(&[&data.train, &data.valid, &data.test]),
+            ids_sha256: ids_sha256(data),
             steps: data.train.steps(),
             dims: data.dims(),
             splits: SplitName::ALL

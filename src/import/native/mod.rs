@@ -17,13 +17,19 @@
 //! [`Dataset::load_native`](crate::data::Dataset::load_native) recomputes: a mismatch is an
 //! error, so a loaded dataset is bit-identical to the one saved.
 //!
-//! Writes are atomic: both files go into a temporary directory beside the target that is renamed
+//! `ids.json` (optional, [`IDS_FILE`]) holds the source's utterance ids per split, for releases
+//! that have them; its SHA-256 is `meta.json`'s `ids_sha256`. A folder without it (one written
+//! before ids were kept, or from a source without ids) loads with no ids.
+//!
+//! Writes are atomic: the files go into a temporary directory beside the target that is renamed
 //! into place at the end; on any failure the temporary directory is removed.
 
+mod ids;
 mod load;
 mod meta;
 mod save;
 
+pub use ids::IDS_FILE;
 pub use load::load_native_with_meta;
 pub use meta::{LabelMeta, ModalityNonFinite, NativeMeta, SourceMeta, SplitMeta};
 pub use save::{save_native, save_native_with_meta};

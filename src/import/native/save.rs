@@ -1,5 +1,6 @@
 //! Writing a native directory: `data.safetensors` and `meta.json`, atomically.
 
+use super::ids::{ids_json, ids_sha256, IDS_FILE};
 use super::{io_err, NativeMeta, TensorInfo, DATA_FILE, FORMAT_VERSION, META_FILE};
 use crate::data::{content_sha256, Dataset, Modality, SplitName, EMOTIONS};
 use crate::files;
@@ -23,8 +24,8 @@ pub(crate) fn check_target(out: &Path, overwrite: bool) -> Result<(), ImportErro
     Ok(files::check_replaceable(out, overwrite, META_FILE)?)
 }
 
-/// Saves `data` with `meta` as a native directory, atomically. The identity checksum in `meta`
-/// must be the data's.
+/// Saves `data` with `meta` as a native directory, atomically. The identity checksum and the ids
+/// checksum in `meta` must be the data's.
 pub fn save_native_with_meta(
     data: &Dataset,
     meta: &NativeMeta,
@@ -42,6 +43,17 @@ pub fn save_native_with_meta(
             ),
         ));
     }
+    let ids = ids_sha256(data);
+    if ids != meta.ids_sha256 {
+        return Err(ImportError::new(
+            ImportErrorKind::Argument,
+            dir.display(),
+            format!(
+                "meta.json ids_sha256 {:?} does not match the data's utterance ids ({:?})",
+                meta.ids_sha256, ids
+            ),
+        ));
+    }
     save_unchecked(data, meta, dir, overwrite)
 }
 
@@ -54,6 +66,10 @@ pub(crate) fn save_unchecked(
 ) -> Result<(), ImportError> {
     files::commit_dir(dir, overwrite, META_FILE, |tmp| {
         write_tensors(data, &tmp.join(DATA_FILE))?;
+        if let Some(bytes) = ids_json(data) {
+            let path = tmp.join(IDS_FILE);
+            files::write_file(&path, &bytes).map_err(ImportError::from)?;
+        }
         let path = tmp.join(META_FILE);
         let text = serde_json::to_string_pretty(meta).expect("meta serialises");
         let mut f = fs::File::create(&path).map_err(|e| io_err(&path, e))?;

@@ -127,6 +127,17 @@ pub enum ArrayError {
     /// An object array where numbers were expected.
     #[error("an object array where numbers were expected")]
     Objects,
+    /// An item of an object array that is not text.
+    #[error("item {index} is a {found}, expected text (str or bytes)")]
+    NotText {
+        /// Position of the item (C order).
+        index: usize,
+        /// Its type.
+        found: String,
+    },
+    /// A `U` array element holding a value that is no Unicode code point.
+    #[error("{0:#x} is not a Unicode code point")]
+    BadCodePoint(u32),
     /// A dtype that does not convert.
     #[error("dtype {found}, expected {expected}")]
     Dtype {

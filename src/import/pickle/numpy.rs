@@ -109,6 +109,57 @@ impl NdArray<'_> {
         }
     }
 
+    /// The elements as text, in C order: numpy byte strings (`S`, decoded as latin-1) and
+    /// unicode strings (`U`) without their NUL padding, or the items of an object array that
+    /// are `str` or `bytes`; any other dtype or item is an error naming it.
+    pub fn to_texts(&self) -> Result<Vec<String>, ArrayError> {
+        if let ArrayData::Objects(items) = &self.data {
+            return items
+                .iter()
+                .enumerate()
+                .map(|(index, v)| {
+                    v.as_text().ok_or_else(|| ArrayError::NotText {
+                        index,
+                        found: v.type_name(),
+                    })
+                })
+                .collect();
+        }
+        let raw = self.raw()?;
+        let size = self.dtype.size;
+        match self.dtype.kind {
+            'S' | 'U' if size == 0 => Ok(vec![String::new(); self.len()]),
+            'S' => Ok(raw
+                .chunks_exact(size)
+                .map(|c| {
+                    let end = c.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+                    c[..end].iter().map(|&b| b as char).collect()
+                })
+                .collect()),
+            'U' => raw
+                .chunks_exact(size)
+                .map(|c| {
+                    c.chunks_exact(4)
+                        .map(|b| {
+                            let b = [b[0], b[1], b[2], b[3]];
+                            if self.dtype.big_endian {
+                                u32::from_be_bytes(b)
+                            } else {
+                                u32::from_le_bytes(b)
+                            }
+                        })
+                        .take_while(|&cp| cp != 0)
+                        .map(|cp| char::from_u32(cp).ok_or(ArrayError::BadCodePoint(cp)))
+                        .collect()
+                })
+                .collect(),
+            _ => Err(ArrayError::Dtype {
+                found: self.dtype.name(),
+                expected: "text (bytes, str or object)",
+            }),
+        }
+    }
+
     /// The elements as f32, from float32 or float64 data (float64 is rounded to nearest);
     /// any other dtype is an error naming it.
     pub fn to_f32(&self) -> Result<Vec<f32>, ArrayError> {
@@ -456,6 +507,31 @@ pub(super) fn build<'a>(target: &Value<'a>, state: Value<'a>) -> R<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_arrays_lose_their_nul_padding() {
+        let array = |descr: &str, raw: &[u8], n: usize| NdArray {
+            dtype: Dtype::parse(descr).unwrap(),
+            shape: vec![n],
+            fortran: false,
+            data: ArrayData::Raw(Bytes::Owned(raw.into())),
+        };
+        let s = array("S3", b"ab\0xyz", 2);
+        assert_eq!(s.to_texts().unwrap(), ["ab", "xyz"]);
+        let mut u = Vec::new();
+        for c in ['\u{e9}', 'z', '\0', '\u{2603}', '\0', '\0'] {
+            u.extend((c as u32).to_le_bytes());
+        }
+        assert_eq!(
+            array("<U3", &u, 2).to_texts().unwrap(),
+            ["\u{e9}z", "\u{2603}"]
+        );
+        let e = array("<f4", &[0; 8], 2).to_texts().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "dtype float32, expected text (bytes, str or object)"
+        );
+    }
 
     #[test]
     fn dtype_strings() {
