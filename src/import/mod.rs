@@ -30,7 +30,8 @@
 //! 4. **Real lengths** come from zero padding by the rule of [`PaddingRule`] (default `auto`),
 //!    and the real steps are moved to the front (the crate's convention, `data` module docs).
 //! 5. **Non-finite values** (NaN, ±inf: COVAREP has -inf) are counted per split and modality and
-//!    handled by the [`NonFinitePolicy`]: zero-and-count (default) or reject (`--strict`).
+//!    handled by the [`NonFinitePolicy`](crate::data::NonFinitePolicy): zero-and-count (default)
+//!    or reject (`--strict`).
 //! 6. **Write** atomically ([`native::save_native_with_meta`]): everything goes into a temporary
 //!    directory beside the target, renamed into place at the end; a failed import leaves nothing.
 //!

@@ -10,8 +10,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 impl Dataset {
-    /// Loads a native directory written by `mmssl data import` (or [`save_native`]); the content
-    /// checksum must equal `meta.json`'s identity, so the data are bit-identical to what was saved.
+    /// Loads a native directory written by `mmssl data import` (or
+    /// [`save_native`](super::save_native)); the content checksum must equal `meta.json`'s
+    /// identity, so the data are bit-identical to what was saved.
     pub fn load_native(dir: &Path) -> Result<Dataset, ImportError> {
         load_native_with_meta(dir).map(|(d, _)| d)
     }
