@@ -172,7 +172,7 @@ fn predict_writes_a_csv_that_metrics_scores_exactly_as_evaluate() {
     );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
-        text.starts_with("index,split,label,prediction\n0,test,"),
+        text.starts_with("index,id,split,label,prediction\n0,0,test,"),
         "{text}"
     );
 

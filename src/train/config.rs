@@ -140,7 +140,7 @@ impl Default for SslConfig {
 pub struct DataConfig {
     /// The synthetic stand-in's settings (the embedded default; ignored when `path` is set).
     pub synthetic: SyntheticConfig,
-    /// A native data directory (`data.safetensors` + `meta.json`, see `data::import::native`);
+    /// A native data directory (`data.safetensors` + `meta.json`, see `import::native`);
     /// `None` uses the synthetic stand-in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,

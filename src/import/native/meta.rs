@@ -99,7 +99,7 @@ pub struct NativeMeta {
     pub name: String,
     /// True for generated data.
     pub synthetic: bool,
-    /// [`content_sha256`] of train, valid and test.
+    /// [`content_sha256`](crate::data::content_sha256) of train, valid and test.
     pub identity_sha256: String,
     /// SHA-256 of `ids.json` (the source's utterance ids), when the data have ids; absent in
     /// folders without ids, including those written before ids were kept.
