@@ -22,6 +22,8 @@
 //! * [`notebook`] — display helpers for the evcxr notebooks (inline SVG figures, tables);
 //! * [`cli`] — the `mmssl` command line.
 
+#![deny(missing_docs)]
+
 pub mod augment;
 pub mod cli;
 pub mod data;

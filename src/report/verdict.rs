@@ -552,7 +552,7 @@ pub fn thesis_diff(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     Some(a? - b?)
 }
 
-/// [`Quantity::signed`] for other modules.
+/// `Quantity::signed` for other modules.
 pub fn signed(q: Quantity, v: f64) -> String {
     q.signed(v)
 }

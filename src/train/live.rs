@@ -1,7 +1,7 @@
 //! The live folder of a run in progress: its per-epoch logs as CSV, written while the run goes so
 //! that a long run can be watched with any plotting tool (one file per phase:
 //! `pretrain-epochs.csv`, `finetune-epochs.csv`, `linear-epochs.csv`), and the state each phase
-//! saves after every epoch so that an interrupted run can resume from it ([`super::resume`]).
+//! saves after every epoch so that an interrupted run can resume from it (`train::resume`).
 //!
 //! A command-line run keeps it beside its output, `<out>.progress/` (the output folder itself
 //! appears only at the end, atomically); when the run is committed the CSV files are copied into

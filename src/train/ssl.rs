@@ -171,9 +171,9 @@ fn relative_displacement(now: &[(String, Var)], start: &Snapshot) -> Result<f64>
 /// size is used as one batch. Adam runs at `run.ssl.lr`, or at [`RELEASED_SSL_LR`] under
 /// `fidelity.ssl_lr_from_general_optimiser`, for a fixed number of epochs; under
 /// `fidelity.ssl_plateau_on_augmented_validation` the rate follows [`ReduceLrOnPlateau`] on the
-/// loss of augmented `valid` views ([`augmented_valid_loss`]). Returns the per-epoch log with
+/// loss of augmented `valid` views (`augmented_valid_loss`). Returns the per-epoch log with
 /// its diagnostics. With a live folder in `progress`, the state after every epoch is saved, and a
-/// saved state there is resumed from ([`super::resume`]).
+/// saved state there is resumed from (`train::resume`).
 pub fn pretrain(
     model: &Model,
     varmap: &VarMap,

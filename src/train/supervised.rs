@@ -52,7 +52,7 @@ pub fn supervised_step(model: &Model, opt: &mut Adam, batch: &Batch) -> Result<f
 /// the best epoch on `valid`; on return the variables in `varmap` hold that epoch's weights (the
 /// last epoch's under `fidelity.last_epoch_evaluated`). Returns the per-epoch log and the epoch
 /// whose weights were kept. With a live folder in `progress`, the state after every epoch is
-/// saved, and a saved state there is resumed from ([`super::resume`]).
+/// saved, and a saved state there is resumed from (`train::resume`).
 pub fn train_supervised(
     model: &Model,
     varmap: &VarMap,
