@@ -981,14 +981,26 @@ fn pretraining_diagnostics_do_not_depend_on_the_order_runs_finished_in() {
         r.pretrain = Some(pretrained(loss));
         rows.push(r);
     }
-    let losses = |rows: &[ResultRow]| -> Vec<f64> {
-        mmssl::report::pretrain_diagnostics(rows, FamilyId::Fig8_5_1)
+    let losses = |rows: &[ResultRow], family: FamilyId| -> Vec<f64> {
+        mmssl::report::pretrain_diagnostics(rows, family)
             .iter()
             .map(|d| d.loss.0)
             .collect()
     };
     // by variant, then grid coordinate, whatever the store's order
-    assert_eq!(losses(&rows), [3.0, 1.0, 2.0, 4.0]);
+    assert_eq!(losses(&rows, FamilyId::Fig8_5_1), [3.0, 1.0, 2.0, 4.0]);
     rows.reverse();
-    assert_eq!(losses(&rows), [3.0, 1.0, 2.0, 4.0]);
+    assert_eq!(losses(&rows, FamilyId::Fig8_5_1), [3.0, 1.0, 2.0, 4.0]);
+    // variants of a thesis table come in its row order (table 8.2.2: noise, masking, SeqAug)
+    let mut rows = Vec::new();
+    for (variant, loss) in [
+        ("ssl-seqaug", 3.0),
+        ("ssl-noise", 1.0),
+        ("ssl-masking", 2.0),
+    ] {
+        let mut r = row("table-8.2.2", variant, &[], 0, score(70.0, 0.0));
+        r.pretrain = Some(pretrained(loss));
+        rows.push(r);
+    }
+    assert_eq!(losses(&rows, FamilyId::Table8_2_2), [1.0, 2.0, 3.0]);
 }

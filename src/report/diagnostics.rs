@@ -56,12 +56,20 @@ fn mean(v: impl Iterator<Item = f64>) -> f64 {
     s / n.max(1) as f64
 }
 
-/// One row per pre-training setting of `family` (by variant, then grid coordinates), each pre-training
-/// counted once however many runs fine-tuned it.
+/// One row per pre-training setting of `family` (in the thesis's row order, then by variant and
+/// grid coordinates), each pre-training counted once however many runs fine-tuned it.
 pub fn pretrain_diagnostics(rows: &[ResultRow], family: FamilyId) -> Vec<DiagnosticsRow> {
     let mut order: Vec<String> = Vec::new();
     let mut by: BTreeMap<String, BTreeMap<u64, &Pretrained>> = BTreeMap::new();
-    // The store holds rows in the order runs finished, which parallel jobs vary: sort first.
+    // The store holds rows in the order runs finished, which parallel jobs vary: sort first, in
+    // the thesis's row order where a thesis table lists the variant.
+    let thesis_rank = |variant: &str| {
+        let tables = &super::ThesisResults::embedded().tables;
+        tables
+            .iter()
+            .find_map(|t| t.rank_of(variant))
+            .unwrap_or(usize::MAX)
+    };
     let mut mine: Vec<&ResultRow> = rows.iter().filter(|r| r.family == family).collect();
     mine.sort_by(|a, b| {
         let by_params = (a.params.iter())
@@ -69,7 +77,9 @@ pub fn pretrain_diagnostics(rows: &[ResultRow], family: FamilyId) -> Vec<Diagnos
             .map(|((ka, va), (kb, vb))| ka.cmp(kb).then(va.total_cmp(vb)))
             .find(|o| o.is_ne())
             .unwrap_or(a.params.len().cmp(&b.params.len()));
-        a.variant.cmp(&b.variant).then(by_params)
+        (thesis_rank(&a.variant).cmp(&thesis_rank(&b.variant)))
+            .then(a.variant.cmp(&b.variant))
+            .then(by_params)
     });
     for r in mine {
         let Some(p) = r.pretrain.as_ref().filter(|p| !p.epochs.is_empty()) else {
