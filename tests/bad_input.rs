@@ -3,15 +3,9 @@
 //! panic, and leave everything that existed before exactly as it was.
 
 mod common;
-use common::{mmssl, ok, tmp_in, Tmp, TINY_CLI};
+use common::{fixture, mmssl, ok, s, tmp_in, Tmp, TINY_CLI};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 /// Every file under `root` with its bytes: what "left exactly as it was" is checked against.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -61,10 +55,6 @@ fn tiny(args: &[&str]) -> Vec<String> {
 fn run_ok(args: Vec<String>) {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     ok(&mmssl(&refs));
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// A scratch folder with a user's own folder, a user's file, a pre-training and a finished run.

@@ -4,7 +4,7 @@
 //! round-trips bit for bit; inspect, verify and the CLI work end to end.
 
 mod common;
-use common::{mmssl, tmp_in, Tmp};
+use common::{fixture, mmssl, tmp_in, Tmp};
 use mmssl::data::synthetic::{generate, SyntheticConfig};
 use mmssl::data::{Dataset, Modality, NonFinitePolicy, SplitName};
 use mmssl::import::native::load_native_with_meta;
@@ -14,13 +14,7 @@ use mmssl::import::{
     LabelMapping, PaddingRule, SourceFormat,
 };
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use std::path::Path;
 
 fn expected() -> Value {
     let text = std::fs::read_to_string(fixture("expected.json")).unwrap();

@@ -3,22 +3,12 @@
 //! column in storage order, and a native folder written before ids were kept still loads.
 
 mod common;
-use common::{mmssl, ok, tmp_in, TINY_CLI};
+use common::{fixture, import_mult_p4, mmssl, ok, s, tmp_in, TINY_CLI};
 use mmssl::data::{Dataset, SplitName};
 use mmssl::import::native::{load_native_with_meta, IDS_FILE, META_FILE};
 use mmssl::import::{import, import_to_dir, ImportErrorKind, ImportOptions, SourceFormat};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use std::path::Path;
 
 /// The fixtures' ids by construction (`make_fixtures.py`): MulT rows `[b"vid<i>", b"<i>",
 /// b"<i+1>"]`, MMSA strings `vid<i>$_$<i>`.
@@ -215,16 +205,7 @@ fn csv_rows(path: &Path) -> (Vec<String>, Vec<(usize, String, String)>) {
 #[test]
 fn predict_writes_the_source_ids_and_metrics_still_reads_the_csv() {
     let dir = tmp_in("import-ids", "predict");
-    let data = dir.join("data");
-    ok(&mmssl(&[
-        "data",
-        "import",
-        "--format",
-        "mult-pkl",
-        s(&fixture("mult_p4.pkl")),
-        "--out",
-        s(&data),
-    ]));
+    let data = import_mult_p4(&dir);
     let run = dir.join("run");
     let mut args = vec![
         "train",

@@ -6,7 +6,7 @@
 //! (default `python3`). Without them each test prints a `skipped: …` line to stderr and passes.
 
 mod common;
-use common::{mmssl, ok, tmp_in, TINY_CLI};
+use common::{import_mult_p4, mmssl, ok, s, tmp_in, TINY_CLI};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,18 +14,8 @@ use std::process::Command;
 /// Largest allowed |PyTorch − mmssl| per prediction.
 const TOLERANCE: f64 = 1e-5;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/load_in_pytorch.py")
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// The Python of `MMSSL_PYTHON` (default `python3`) if it imports what the script needs; `None`
@@ -49,21 +39,6 @@ fn python(test: &str) -> Option<String> {
          >= 3.11 with torch, numpy and safetensors to run it"
     );
     None
-}
-
-/// `mult_p4.pkl` imported with the CLI into `dir/data` (13 utterances, lengths 1–8, dims 5/3/4).
-fn import(dir: &Path) -> PathBuf {
-    let data = dir.join("data");
-    ok(&mmssl(&[
-        "data",
-        "import",
-        "--format",
-        "mult-pkl",
-        s(&fixture("mult_p4.pkl")),
-        "--out",
-        s(&data),
-    ]));
-    data
 }
 
 /// A tiny run on `data` trained with the CLI into `run`, with `extra` settings.
@@ -185,7 +160,7 @@ fn pytorch_predictions_equal_mmssl_predict() {
         return;
     };
     let dir = tmp_in("interop", "predict");
-    let data = import(&dir);
+    let data = import_mult_p4(&dir);
     // with a projector (BatchNorm running statistics in the file) and standardised inputs
     let ssl = dir.join("ssl");
     train(&data, &ssl, &["--methodology", "ssl-finetune"]);
@@ -203,7 +178,7 @@ fn a_checkpoint_that_does_not_fit_is_refused_by_name() {
         return;
     };
     let dir = tmp_in("interop", "refused");
-    let data = import(&dir);
+    let data = import_mult_p4(&dir);
     let run = dir.join("run");
     train(&data, &run, &[]);
     // one tensor renamed, one reshaped: both named, nothing written

@@ -6,6 +6,34 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The test fixture `name` (in `tests/fixtures/`).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `path` as a command-line argument.
+pub fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// `mult_p4.pkl` imported with the CLI into `dir/data` (13 utterances, lengths 1–8, dims 5/3/4,
+/// with the source's ids); returns the data folder.
+pub fn import_mult_p4(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    ok(&mmssl(&[
+        "data",
+        "import",
+        "--format",
+        "mult-pkl",
+        s(&fixture("mult_p4.pkl")),
+        "--out",
+        s(&data),
+    ]));
+    data
+}
+
 /// Runs the `mmssl` binary built for the tests with `args`.
 pub fn mmssl(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mmssl"))
