@@ -4,7 +4,7 @@
 //! round-trips bit for bit; inspect, verify and the CLI work end to end.
 
 mod common;
-use common::{fixture, mmssl, tmp_in, Tmp};
+use common::{fixture, mmssl, tmp_in, Tmp, MULT_PICKLES};
 use mmssl::data::synthetic::{generate, SyntheticConfig};
 use mmssl::data::{Dataset, Modality, NonFinitePolicy, SplitName};
 use mmssl::import::native::load_native_with_meta;
@@ -65,13 +65,7 @@ fn check_against_expected(data: &Dataset, exp: &Value) {
 fn every_pickle_protocol_reads_the_same_data() {
     let exp = expected();
     let mut shas = Vec::new();
-    for name in [
-        "mult_p0.pkl",
-        "mult_p2.pkl",
-        "mult_p4.pkl",
-        "mult_p5.pkl",
-        "mult_py2.pkl",
-    ] {
+    for name in MULT_PICKLES {
         let imp = import(SourceFormat::MultPkl, &fixture(name), &opts())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         check_against_expected(&imp.dataset, &exp["mult"]);

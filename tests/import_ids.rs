@@ -3,7 +3,7 @@
 //! column in storage order, and a native folder written before ids were kept still loads.
 
 mod common;
-use common::{fixture, import_mult_p4, mmssl, ok, s, tmp_in, TINY_CLI};
+use common::{fixture, import_mult_p4, mmssl, ok, s, tmp_in, MULT_PICKLES, TINY_CLI};
 use mmssl::data::{Dataset, SplitName};
 use mmssl::import::native::{load_native_with_meta, IDS_FILE, META_FILE};
 use mmssl::import::{import, import_to_dir, ImportErrorKind, ImportOptions, SourceFormat};
@@ -29,13 +29,7 @@ fn ids_of(data: &Dataset, split: SplitName) -> Vec<String> {
 
 #[test]
 fn pickles_keep_the_source_ids_in_storage_order() {
-    for name in [
-        "mult_p0.pkl",
-        "mult_p2.pkl",
-        "mult_p4.pkl",
-        "mult_p5.pkl",
-        "mult_py2.pkl",
-    ] {
+    for name in MULT_PICKLES {
         let data = import(
             SourceFormat::MultPkl,
             &fixture(name),

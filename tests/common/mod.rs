@@ -13,6 +13,15 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The MulT-format pickle fixtures, one per pickle protocol (0, 2, 4, 5 and Python 2's).
+pub const MULT_PICKLES: [&str; 5] = [
+    "mult_p0.pkl",
+    "mult_p2.pkl",
+    "mult_p4.pkl",
+    "mult_p5.pkl",
+    "mult_py2.pkl",
+];
+
 /// `path` as a command-line argument.
 pub fn s(path: &Path) -> &str {
     path.to_str().unwrap()
