@@ -5,7 +5,7 @@ use super::common::ConfigArgs;
 use crate::data::DataIdentity;
 use crate::files;
 use crate::model::Model;
-use crate::train::live::{Attempt, LiveFolder};
+use crate::train::live::{run_identity, Attempt, LiveFolder};
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, model_to_finetune, pretrain_phase, run,
     run_metrics, save_checkpoint, save_report, Methodology, PretrainRecord, Pretrained, RunConfig,
@@ -132,12 +132,7 @@ fn live_folder(
     attempt: &AttemptArgs,
     progress: Progress,
 ) -> Result<(Arc<LiveFolder>, Progress)> {
-    let identity = format!(
-        "{}
-# data: {data}
-{extra}",
-        cfg.to_toml()
-    );
+    let identity = run_identity(cfg, data, extra);
     let live = Arc::new(LiveFolder::beside(out, &identity, attempt.attempt())?);
     if !progress.is_quiet() {
         eprintln!(

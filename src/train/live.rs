@@ -11,6 +11,8 @@
 //! run's config and data), and a resume with other settings is refused. A folder of that name
 //! holding anything but these files is never touched.
 
+use super::config::RunConfig;
+use crate::data::DataIdentity;
 use crate::files::{self, OutputError};
 use crate::messages::candle_message;
 use candle_core::{Device, Tensor};
@@ -43,6 +45,12 @@ fn io(path: &Path, source: std::io::Error) -> OutputError {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// What a live folder belongs to, as its identity text: the run's full config, its data's
+/// identity and `extra` (what else the run depends on, e.g. the pre-training it fine-tunes).
+pub fn run_identity(cfg: &RunConfig, data: &DataIdentity, extra: &str) -> String {
+    format!("{}\n# data: {data}\n{extra}", cfg.to_toml())
 }
 
 /// What to do with a live folder left by an earlier attempt at the same output.

@@ -49,7 +49,7 @@ use crate::experiments::shard::Shard;
 use crate::experiments::store::{ResultRow, ResultStore, StoreLock};
 use crate::files;
 use crate::model::Model;
-use crate::train::live::{Attempt, LiveFolder};
+use crate::train::live::{run_identity, Attempt, LiveFolder};
 use crate::train::{
     build_model, finetune_phase, load_checkpoint, model_to_finetune, predict, pretrain_phase,
     save_checkpoint, DataConfig, Methodology, PretrainRecord, Progress, RunConfig, CONFIG_FILE,

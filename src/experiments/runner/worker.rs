@@ -232,7 +232,7 @@ impl Shared<'_> {
         key: &str,
         (cfg, data, extra): (&RunConfig, &DataIdentity, &str),
     ) -> Result<Progress> {
-        let identity = format!("{}\n# data: {data}\n{extra}", cfg.to_toml());
+        let identity = run_identity(cfg, data, extra);
         let dir = self.options.out.join(LIVE_DIR).join(key);
         let live = LiveFolder::at(dir, &identity, Attempt::Resume)?;
         if live.has_saved_state()? {
