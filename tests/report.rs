@@ -634,6 +634,67 @@ fn best_run_claims_use_a_paired_bootstrap_over_test_utterances() {
 }
 
 #[test]
+fn sides_that_agree_in_every_seed_show_no_difference_not_unresolved() {
+    use mmssl::report::verdict::{combine, compare};
+    use mmssl::report::Side;
+    let q: mmssl::report::Quantity = mmssl::report::Metric::F1.into();
+    let side = |label: &str, v: [f64; 3]| Side {
+        label: label.into(),
+        values: (0..3u64).zip(v).collect(),
+    };
+    let sup = side("supervised", [70.0, 71.5, 69.0]);
+    // Equal in every seed: the interval is the point 0 — the claimed improvement is absent.
+    let same = compare("a beats b", q, &side("a", [70.0, 71.5, 69.0]), &sup, None);
+    assert_eq!(same.verdict, Verdict::NoDifference, "{same:?}");
+    assert_eq!(same.effect_text(), "+0.00 [+0.00, +0.00]");
+    assert_eq!(
+        same.detectable, None,
+        "no detectable effect is computed from sd 0"
+    );
+    // A difference that is not exactly 0 in one seed stays a question of the interval.
+    let nearly = compare("a beats b", q, &side("a", [70.0, 71.5, 69.01]), &sup, None);
+    assert_eq!(nearly.verdict, Verdict::Unresolved, "{nearly:?}");
+    // "All of these hold" fails for certain when one shows no difference (unless one is
+    // contradicted, which says more).
+    let held = compare("a beats b", q, &side("a", [72.0, 73.0, 71.5]), &sup, None);
+    assert_eq!(held.verdict, Verdict::Held);
+    assert_eq!(
+        combine(&[held.clone(), same.clone()]),
+        Verdict::NoDifference
+    );
+    assert_eq!(
+        combine(&[nearly.clone(), same.clone()]),
+        Verdict::NoDifference
+    );
+    let worse = compare("a beats b", q, &side("a", [68.0, 69.0, 67.5]), &sup, None);
+    assert_eq!(combine(&[same, worse]), Verdict::Contradicted);
+    assert_eq!(combine(&[held, nearly]), Verdict::Unresolved);
+}
+
+#[test]
+fn best_runs_that_predict_alike_show_no_difference() {
+    let mut rows = paired_rows();
+    let labels: Vec<f32> = (0..200)
+        .map(|i| if i % 3 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    for r in &mut rows {
+        r.test_labels = labels.clone();
+        r.test_predictions = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| if i % 5 == 0 { -y } else { y })
+            .collect();
+    }
+    let checks = check_family(FamilyId::Table8_2_2, &rows);
+    let best = checks
+        .iter()
+        .find(|c| c.claim.contains("best SSL run"))
+        .unwrap();
+    assert_eq!(best.verdict, Verdict::NoDifference, "{best:?}");
+    assert_eq!(best.detectable, None);
+}
+
+#[test]
 fn every_family_has_checks_that_say_why() {
     let all = all_rows();
     for info in &FAMILIES {

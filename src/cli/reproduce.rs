@@ -192,7 +192,7 @@ fn print_verdicts(rows: &[ResultRow]) {
             ""
         }
     );
-    let mut totals = [0usize; 4];
+    let mut totals = report::Verdict::ALL.map(|v| (v, 0usize));
     for info in &report::FAMILIES {
         if !rows.iter().any(|r| r.family == info.family) {
             continue;
@@ -202,14 +202,12 @@ fn print_verdicts(rows: &[ResultRow]) {
         for check in &checks {
             println!("  {}", check.line());
         }
-        for (i, (_, n)) in report::verdict_counts(&checks).iter().enumerate() {
-            totals[i] += n;
+        for (total, (_, n)) in totals.iter_mut().zip(report::verdict_counts(&checks)) {
+            total.1 += n;
         }
     }
-    println!(
-        "claims: {} held, {} contradicted, {} unresolved, {} not run",
-        totals[0], totals[1], totals[2], totals[3]
-    );
+    let totals: Vec<String> = totals.iter().map(|(v, n)| format!("{n} {v}")).collect();
+    println!("claims: {}", totals.join(", "));
 }
 
 /// The report of `rows` (one data set's rows of the store) into `dir`: with the `reports` feature

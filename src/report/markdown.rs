@@ -81,25 +81,24 @@ pub(super) fn write_report(
     }
     writeln!(
         md,
-        "Conventions: test-set metrics; F1 / Acc in %, Corr and MAE as they are; F1 and Acc2 are the non-zero variant (thesis 7.3). Mean ± sample std (n − 1) over seeds. \"Best of N\" is the single run with the highest test F1, and all its metrics (the thesis's table 8.2.3 reports one model per row; choosing on test F1 is optimistic). The thesis's numbers stand beside ours, with Δ = ours − thesis; they never replace ours. Verdicts: each claim is a comparison paired by seed (the same seed gives both sides the same labeled subset, initial encoder and batch order), with the mean difference and its 95 % Student-t interval over seeds; claims about single best runs use a paired bootstrap over test utterances, claims about spread an F interval of the sd ratio. **held**: the interval excludes 0 on the thesis's side; **contradicted**: it excludes 0 on the other side; **unresolved**: it contains 0 (then *detectable* is the smallest effect this budget finds with 80 % power); **not run**: the runs are missing. \"thesis\" is the thesis's own difference where its tables print both sides.\n"
+        "Conventions: test-set metrics; F1 / Acc in %, Corr and MAE as they are; F1 and Acc2 are the non-zero variant (thesis 7.3). Mean ± sample std (n − 1) over seeds. \"Best of N\" is the single run with the highest test F1, and all its metrics (the thesis's table 8.2.3 reports one model per row; choosing on test F1 is optimistic). The thesis's numbers stand beside ours, with Δ = ours − thesis; they never replace ours. Verdicts: each claim is a comparison paired by seed (the same seed gives both sides the same labeled subset, initial encoder and batch order), with the mean difference and its 95 % Student-t interval over seeds; claims about single best runs use a paired bootstrap over test utterances, claims about spread an F interval of the sd ratio. **held**: the interval excludes 0 on the thesis's side; **contradicted**: it excludes 0 on the other side; **no difference**: every paired difference is exactly 0 (the sides agree in every seed, or the two runs predict alike), so the claimed effect is absent; **unresolved**: it contains 0 (then *detectable* is the smallest effect this budget finds with 80 % power); **not run**: the runs are missing. \"thesis\" is the thesis's own difference where its tables print both sides.\n"
     )?;
 
     // Summary table.
     let mut sections = String::new();
     writeln!(md, "## Summary\n")?;
-    writeln!(
-        md,
-        "| family | what | runs | held | contradicted | unresolved | not run |"
-    )?;
-    writeln!(md, "|---|---|---|---|---|---|---|")?;
+    let verdicts = Verdict::ALL.map(Verdict::name);
+    writeln!(md, "| family | what | runs | {} |", verdicts.join(" | "))?;
+    writeln!(md, "|---|---|---|{}", "---|".repeat(verdicts.len()))?;
     for info in &FAMILIES {
         let mine = family_rows(rows, info.family);
         if mine.is_empty() {
             writeln!(
                 md,
-                "| {} | {} | not run | – | – | – | – |",
+                "| {} | {} | not run |{}",
                 info.family,
-                info.title()
+                info.title(),
+                " – |".repeat(verdicts.len())
             )?;
             writeln!(sections, "## {}: {}\n", info.family, info.title())?;
             writeln!(

@@ -4,6 +4,9 @@
 //!
 //! * **held** — the interval excludes 0 on the side the thesis claims;
 //! * **contradicted** — it excludes 0 on the other side;
+//! * **no difference** — every paired difference is exactly 0 (the interval is the single point
+//!   0): the two sides gave the same value for every seed (or, for single runs, the same
+//!   predictions), so the claimed improvement is absent and no uncertainty is left to resolve;
 //! * **unresolved** — it contains 0 (or there are too few seeds for an interval); the check then
 //!   says how large an effect this budget could have detected ([`minimal_detectable_effect`],
 //!   two-sided 5 % test, 80 % power).
@@ -40,6 +43,9 @@ pub enum Verdict {
     Held,
     /// The interval excludes 0 in the other direction.
     Contradicted,
+    /// Every paired difference is exactly 0: the sides agree in every seed, so the claimed
+    /// improvement is absent (not merely undecided).
+    NoDifference,
     /// The interval contains 0, or there are too few runs for one.
     Unresolved,
     /// The runs the claim needs are not in the store (or not in this profile's grid).
@@ -48,9 +54,10 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in the order the report counts them.
-    pub const ALL: [Verdict; 4] = [
+    pub const ALL: [Verdict; 5] = [
         Verdict::Held,
         Verdict::Contradicted,
+        Verdict::NoDifference,
         Verdict::Unresolved,
         Verdict::NotRun,
     ];
@@ -60,6 +67,7 @@ impl Verdict {
         match self {
             Verdict::Held => "held",
             Verdict::Contradicted => "contradicted",
+            Verdict::NoDifference => "no difference",
             Verdict::Unresolved => "unresolved",
             Verdict::NotRun => "not run",
         }
@@ -264,8 +272,12 @@ impl ClaimCheck {
 }
 
 /// The verdict on the interval `i` of a − b when the claim says `a` is better on `q`: held when
-/// the whole interval lies on the improving side of 0, contradicted when it lies on the other.
+/// the whole interval lies on the improving side of 0, contradicted when it lies on the other,
+/// no difference when it is the single point 0 (every paired difference exactly 0).
 fn decide(q: Quantity, i: &Interval) -> Verdict {
+    if i.estimate == 0.0 && i.low == 0.0 && i.high == 0.0 {
+        return Verdict::NoDifference;
+    }
     let (lo, hi) = if q.sign() > 0.0 {
         (i.low, i.high)
     } else {
@@ -525,7 +537,8 @@ pub fn best_of(
 }
 
 /// The verdict of "all of these hold": held when all hold, contradicted when any is
-/// contradicted, not run when none could be checked, unresolved otherwise.
+/// contradicted, no difference when (none is contradicted and) one shows no difference at all,
+/// not run when none could be checked, unresolved otherwise.
 pub fn combine(checks: &[ClaimCheck]) -> Verdict {
     if checks.is_empty() || checks.iter().all(|c| c.verdict == Verdict::NotRun) {
         Verdict::NotRun
@@ -533,6 +546,8 @@ pub fn combine(checks: &[ClaimCheck]) -> Verdict {
         Verdict::Contradicted
     } else if checks.iter().all(|c| c.verdict == Verdict::Held) {
         Verdict::Held
+    } else if checks.iter().any(|c| c.verdict == Verdict::NoDifference) {
+        Verdict::NoDifference
     } else {
         Verdict::Unresolved
     }

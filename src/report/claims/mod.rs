@@ -1,6 +1,7 @@
 //! What the thesis claims per experiment family (static text, with section numbers), and the
 //! check of each claim on our rows as a verdict with a confidence interval ([`super::verdict`]):
-//! held, contradicted or unresolved, never decided by a difference inside its interval.
+//! held, contradicted, no difference or unresolved, never decided by a difference inside its
+//! interval.
 //!
 //! Every comparison is paired by seed unless it is about single best runs (paired bootstrap over
 //! test utterances). On the synthetic stand-in a verdict says nothing about CMU-MOSEI.
@@ -147,11 +148,12 @@ fn thesis_effect(table: &str, a: &str, b: &str, metric: Metric) -> Option<f64> {
 }
 
 /// "All of `checks` hold" as one claim: [`combine`]'s verdict, the effect of the check that
-/// decides it (the first contradicted one, else the weakest: lowest interval bound), every
-/// comparison in the evidence.
+/// decides it (the first contradicted one, else the first with no difference, else the weakest:
+/// lowest interval bound), every comparison in the evidence.
 fn all_of(claim: &str, checks: &[ClaimCheck], why_not_run: &str) -> ClaimCheck {
-    let contradicted = checks.iter().find(|c| c.verdict == Verdict::Contradicted);
-    let weakest = contradicted.or_else(|| {
+    let first = |v: Verdict| checks.iter().find(|c| c.verdict == v);
+    let decisive = first(Verdict::Contradicted).or_else(|| first(Verdict::NoDifference));
+    let weakest = decisive.or_else(|| {
         checks.iter().filter(|c| c.effect.is_some()).min_by(|a, b| {
             let lo = |c: &ClaimCheck| c.effect.map_or(f64::MAX, |i| i.low);
             lo(a).total_cmp(&lo(b))
@@ -196,6 +198,6 @@ pub fn check_family(family: FamilyId, rows: &[ResultRow]) -> Vec<ClaimCheck> {
 }
 
 /// Counts of each verdict in `checks`, in [`Verdict::ALL`] order.
-pub fn verdict_counts(checks: &[ClaimCheck]) -> [(Verdict, usize); 4] {
+pub fn verdict_counts(checks: &[ClaimCheck]) -> [(Verdict, usize); Verdict::ALL.len()] {
     Verdict::ALL.map(|v| (v, checks.iter().filter(|c| c.verdict == v).count()))
 }
