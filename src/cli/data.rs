@@ -168,7 +168,7 @@ pub fn run(args: &DataArgs) -> Result<()> {
 
 fn run_import(a: &ImportArgs) -> Result<()> {
     let splits = match &a.splits {
-        Some(s) => parse_splits(s).map_err(|e| anyhow::anyhow!("--splits {s}: {e}"))?,
+        Some(s) => parse_splits(s)?,
         None => SplitName::ALL.to_vec(),
     };
     let opts = import::ImportOptions {

@@ -148,20 +148,22 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Parses manifest TOML.
-    pub fn parse(text: &str) -> Result<Manifest, String> {
-        let m: Manifest = toml::from_str(text).map_err(|e| e.to_string())?;
+    /// Parses manifest TOML; errors name the release and file that are wrong.
+    pub fn parse(text: &str) -> Result<Manifest, ImportError> {
+        let wrong =
+            |message: String| ImportError::new(ImportErrorKind::Manifest, "manifest", message);
+        let m: Manifest = toml::from_str(text).map_err(|e| wrong(e.to_string()))?;
         let mut ids = std::collections::HashSet::new();
         for r in &m.releases {
             if !ids.insert(r.id.as_str()) {
-                return Err(format!("release id `{}` appears twice", r.id));
+                return Err(wrong(format!("release id `{}` appears twice", r.id)));
             }
             for f in &r.files {
                 if f.sha256 != "unknown" && f.known_sha256().is_none() {
-                    return Err(format!(
+                    return Err(wrong(format!(
                         "release `{}`, file {}: sha256 must be 64 hex digits or \"unknown\"",
                         r.id, f.path
-                    ));
+                    )));
                 }
             }
         }

@@ -4,7 +4,7 @@ use crate::data::{Modality, NonFinitePolicy, SplitName};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::{LabelMapping, PaddingRule};
+use super::{ImportError, ImportErrorKind, LabelMapping, PaddingRule};
 
 /// The source layouts `mmssl data import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -76,8 +76,12 @@ impl Default for ImportOptions {
     }
 }
 
-/// Parses a comma-separated split list (`valid,test`).
-pub fn parse_splits(s: &str) -> Result<Vec<SplitName>, String> {
+/// Parses a comma-separated split list (`valid,test`); the error names the list and the part
+/// that is not a split.
+pub fn parse_splits(s: &str) -> Result<Vec<SplitName>, ImportError> {
+    let wrong = |message: String| {
+        ImportError::new(ImportErrorKind::Argument, format!("--splits {s}"), message)
+    };
     let mut out = Vec::new();
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let split = match part {
@@ -85,9 +89,9 @@ pub fn parse_splits(s: &str) -> Result<Vec<SplitName>, String> {
             "valid" | "dev" | "val" => SplitName::Valid,
             "test" => SplitName::Test,
             other => {
-                return Err(format!(
+                return Err(wrong(format!(
                     "unknown split `{other}`, expected train, valid or test"
-                ))
+                )))
             }
         };
         if !out.contains(&split) {
@@ -95,7 +99,7 @@ pub fn parse_splits(s: &str) -> Result<Vec<SplitName>, String> {
         }
     }
     if out.is_empty() {
-        return Err("no split named".into());
+        return Err(wrong("no split named".into()));
     }
     Ok(out)
 }
