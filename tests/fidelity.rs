@@ -381,3 +381,155 @@ fn released_seqaug_permutes_text_only_over_the_batch_size_of_padded_steps() {
     let switched = report(&with(with_seqaug.clone(), "seqaug_text_only_batch_length"));
     assert_ne!(epochs(&switched), epochs(&report(&with_seqaug)));
 }
+
+#[test]
+fn front_padding_moves_each_samples_real_steps_to_the_end_and_masks_nothing() {
+    use mmssl::data::HostBatch;
+    let text = tiny(Methodology::Supervised);
+    let switched = with(text.clone(), "front_padding_unmasked");
+    let (a, b) = (text.load_data().unwrap(), switched.load_data().unwrap());
+    let steps = a.train.steps();
+    let mut shorter = 0;
+    for (sa, sb) in [
+        (&a.train, &b.train),
+        (&a.valid, &b.valid),
+        (&a.test, &b.test),
+    ] {
+        for (i, &len) in sa.lengths.iter().enumerate() {
+            assert_eq!(sb.lengths[i], steps, "every length is the padded length");
+            shorter += usize::from(len < steps);
+            for (ma, mb) in sa.modalities.iter().zip(&sb.modalities) {
+                let d = ma.dims();
+                let (xa, xb) = (ma.sample(i), mb.sample(i));
+                assert_eq!(&xb[(steps - len) * d..], &xa[..len * d], "sample {i}");
+                assert!(xb[..(steps - len) * d].iter().all(|&v| v == 0.0));
+            }
+        }
+        assert_eq!(sa.labels, sb.labels);
+    }
+    assert!(shorter > 0, "the stand-in has padded samples to move");
+    // Batches are neither truncated nor masked.
+    let batch = HostBatch::gather(&b.train, &[0, 1, 2, 3])
+        .to_device(&Device::Cpu)
+        .unwrap();
+    assert_eq!(batch.mask.dims(), [4, steps]);
+    assert_eq!(
+        batch.mask.sum_all().unwrap().to_scalar::<f32>().unwrap(),
+        (4 * steps) as f32
+    );
+    assert_ne!(report(&switched).test, report(&text).test);
+}
+
+/// The released fusion computed sample by sample from its parts, independently of the
+/// crate's batched reversal: the forward LSTM over the padded sequence, the backward LSTM over
+/// the real steps only (sliced and reversed on the host), zeros at padded steps, then the
+/// self-attention over real keys, summed over every row.
+#[test]
+fn the_released_fusion_equals_a_per_sample_packed_bidirectional_lstm_with_summed_attention() {
+    use candle_core::{DType, IndexOp};
+    use candle_nn::{VarBuilder, VarMap};
+    use mmssl::model::{key_bias, Attention, Dropout, DropoutStream, Fusion, FusionNet, Lstm};
+    let mut cfg = tiny(Methodology::Supervised).model;
+    cfg.fusion = Fusion::BidirectionalAttentionSum;
+    let (h, input) = (cfg.fusion_hidden, cfg.fusion_input_dim());
+    let dev = Device::Cpu;
+    let varmap = VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F64, &dev);
+    let dropout = Dropout::new(0.0, &DropoutStream::new(0));
+    let net = FusionNet::new(vb.pp("f"), &cfg, &dropout).unwrap();
+    assert_eq!(net.dim(), 2 * h);
+    // The same variables, as independent parts.
+    let fwd = Lstm::new(vb.pp("f").pp("lstm"), input, h).unwrap();
+    let bwd = Lstm::new(vb.pp("f").pp("lstm_reverse"), input, h).unwrap();
+    let att = Attention::new(vb.pp("f").pp("attention"), 2 * h, 2 * h, 2 * h, &dropout).unwrap();
+    let (steps, lens) = (6usize, [6u32, 3, 1]);
+    let mut x = Tensor::randn(0.0, 1.0, (3, steps, input), &dev).unwrap();
+    let mask_rows: Vec<f64> = lens
+        .iter()
+        .flat_map(|&l| (0..steps).map(move |t| f64::from(u8::from(t < l as usize))))
+        .collect();
+    let mask = Tensor::from_vec(mask_rows, (3, steps), &dev).unwrap();
+    x = x.broadcast_mul(&mask.unsqueeze(2).unwrap()).unwrap();
+    let lengths = Tensor::new(&lens, &dev).unwrap();
+    let bias = key_bias(&mask).unwrap();
+    let got = net.forward_t(&x, &mask, &lengths, &bias, false).unwrap();
+    for (b, &len) in lens.iter().enumerate() {
+        let len = len as usize;
+        let xb = x.i(b..b + 1).unwrap();
+        let real = mask.i(b..b + 1).unwrap().unsqueeze(2).unwrap();
+        let f = fwd.forward(&xb).unwrap().broadcast_mul(&real).unwrap();
+        let rev: Vec<u32> = (0..len as u32).rev().collect();
+        let rev = Tensor::new(rev.as_slice(), &dev).unwrap();
+        let r = bwd
+            .forward(&xb.i((.., ..len)).unwrap().index_select(&rev, 1).unwrap())
+            .unwrap()
+            .index_select(&rev, 1)
+            .unwrap();
+        let r = Tensor::cat(
+            &[
+                r,
+                Tensor::zeros((1, steps - len, h), DType::F64, &dev).unwrap(),
+            ],
+            1,
+        )
+        .unwrap();
+        let states = Tensor::cat(&[f, r], 2).unwrap();
+        let want = att
+            .forward_t(&states, &states, &bias.i(b..b + 1).unwrap(), false)
+            .unwrap()
+            .sum(1)
+            .unwrap();
+        let (want, got_b) = (
+            want.flatten_all().unwrap().to_vec1::<f64>().unwrap(),
+            got.i(b).unwrap().to_vec1::<f64>().unwrap(),
+        );
+        for (w, g) in want.iter().zip(&got_b) {
+            // f64, the same operations in another order: agreement to rounding.
+            assert_abs_diff_eq!(w, g, epsilon = 1e-10);
+        }
+    }
+}
+
+/// Sum pooling depends on the amount of padding a batch carries (its padded rows attend to the
+/// real keys and are summed); the text's last-step pooling does not.
+#[test]
+fn only_the_released_fusion_depends_on_the_amount_of_padding() {
+    use mmssl::data::{HostBatch, Sequences};
+    let text = tiny(Methodology::Supervised);
+    let data = text.load_data().unwrap();
+    let hb = HostBatch::gather(&data.test, &[0, 1, 2]);
+    let extra = 4;
+    let mut padded = hb.clone();
+    padded.modalities = hb.modalities.clone().map(|m| {
+        let (n, t, d) = (m.len(), m.steps(), m.dims());
+        let mut v = vec![0.0f32; n * (t + extra) * d];
+        for i in 0..n {
+            v[i * (t + extra) * d..][..t * d].copy_from_slice(m.sample(i));
+        }
+        Sequences::new(n, t + extra, d, v).unwrap()
+    });
+    for (cfg, depends) in [
+        (text.clone(), false),
+        (with(text, "bidirectional_fusion_attention_sum"), true),
+    ] {
+        let (model, _varmap) = mmssl::train::build_model(&cfg, &Device::Cpu).unwrap();
+        let out = |b: &HostBatch| {
+            let batch = b.to_device(&Device::Cpu).unwrap();
+            let fused = model.encoder.forward_t(&batch, false).unwrap();
+            assert_eq!(fused.dim(1).unwrap(), cfg.effective_model().fused_dim());
+            fused.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+        };
+        let (a, b) = (out(&hb), out(&padded));
+        let gap = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        if depends {
+            assert!(gap > 1e-3, "summed padded rows must show: {gap}");
+        } else {
+            // Masked attention and a forward LSTM: padding changes at most the summation order.
+            assert!(gap < 1e-5, "last-step pooling ignores padding: {gap}");
+        }
+    }
+}

@@ -8,7 +8,8 @@ use candle_nn::{VarBuilder, VarMap};
 use mmssl::data::Batch;
 use mmssl::model::{
     key_bias, parameter_counts, seeded_var_builder, vars_with_prefix, Attention, Dropout,
-    DropoutStream, Encoder, Lstm, Model, ModelConfig, Projector, HEAD_PREFIX, PROJECTOR_PREFIX,
+    DropoutStream, Encoder, Fusion, Lstm, Model, ModelConfig, Projector, HEAD_PREFIX,
+    PROJECTOR_PREFIX,
 };
 use mmssl::rng::rng_for;
 use proptest::prelude::*;
@@ -88,6 +89,7 @@ fn tiny_config() -> ModelConfig {
         dropout: 0.2,
         fusion_hidden: 3,
         projector: vec![5, 4],
+        fusion: Fusion::LastStep,
     }
 }
 

@@ -128,7 +128,7 @@ fn the_quick_deviations_profile_file_adds_only_the_deviations_seeds() {
     assert_eq!(p, want);
     assert!(Profile::quick().seeds_for(FamilyId::Deviations).is_empty());
     let runs = expand(&p, &["deviations".to_owned()]).unwrap();
-    assert_eq!(runs.len(), 72, "24 variants × 3 seeds");
+    assert_eq!(runs.len(), 90, "30 variants × 3 seeds");
 }
 
 /// The shipped profile file that runs the low-label families on the `hard` stand-in: quick's

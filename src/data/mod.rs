@@ -5,11 +5,13 @@
 //! * every modality of a split is stored padded to the same number of `steps`;
 //! * the real steps of a sample come first and padding (zeros) follows it: `lengths[i]` steps of
 //!   sample `i` are data, the rest is never read as data (importers convert front-padded
-//!   releases to this layout);
+//!   releases to this layout; a run can be given the released code's front-padded, unmasked
+//!   layout instead, see [`Layout`]);
 //! * modalities are ordered text, audio, visual — the order of the thesis's code.
 
 mod batch;
 mod identity;
+mod layout;
 mod sequences;
 mod standardize;
 mod subset;
@@ -18,6 +20,7 @@ pub mod synthetic;
 
 pub use batch::{shuffled_order, Batch, BatchIter, HostBatch};
 pub use identity::{content_sha256, DataIdentity};
+pub use layout::Layout;
 pub use sequences::Sequences;
 pub use standardize::{NonFinitePolicy, NonFiniteReport, Standardizer};
 pub use summary::{DatasetSummary, ModalitySummary, SplitSummary};

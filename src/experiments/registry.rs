@@ -277,12 +277,17 @@ pub fn deviation_settings() -> Vec<(&'static str, Fidelity)> {
 }
 
 /// True when `fidelity` changes anything a run of `methodology` does (a supervised run does not
-/// pre-train, so the pre-training switches and the weight transfer leave it as it is).
+/// pre-train, so the pre-training-only switches and the weight transfer leave it as it is; the
+/// inputs, their layout, the fusion and the kept epoch act on it).
 fn acts_on(fidelity: &Fidelity, methodology: Methodology) -> bool {
     if methodology.pretrains() {
         return true;
     }
-    fidelity.last_epoch_evaluated || fidelity.no_input_standardisation || fidelity.is_thesis_text()
+    fidelity.is_thesis_text()
+        || fidelity.last_epoch_evaluated
+        || fidelity.no_input_standardisation
+        || fidelity.front_padding_unmasked
+        || fidelity.bidirectional_fusion_attention_sum
 }
 
 /// The family with this id.

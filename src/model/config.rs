@@ -36,6 +36,34 @@ pub struct ModelConfig {
     pub fusion_hidden: usize,
     /// Output sizes of the projector's linear layers (table 7.3.1: 3 layers of 1000).
     pub projector: Vec<usize>,
+    /// How the fusion LSTM's states become the fused vector (default: the thesis's
+    /// one-directional LSTM at the last real step; not written to configs when default).
+    #[serde(skip_serializing_if = "Fusion::is_default")]
+    pub fusion: Fusion,
+}
+
+/// The fusion network after the cross-modal attention (thesis 6.4, DNN-II's final LSTM).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fusion {
+    /// A one-directional LSTM, pooled at each sample's last real step (the thesis's text:
+    /// "a final LSTM … produces the output m_o"); fused size `fusion_hidden`.
+    #[default]
+    LastStep,
+    /// The released code's (`modules/baseline.py:255-263, 215-219`; `docs/fidelity.md` §4
+    /// item 11): a bidirectional LSTM (each direction over a sample's real steps, outputs at
+    /// padded steps zero, as PyTorch's packed sequences give), dropout on its outputs, a
+    /// self-attention over them (projection size `2 · fusion_hidden`, padded keys masked), and
+    /// the sum of the attention's outputs over every step, padded rows included; fused size
+    /// `2 · fusion_hidden`.
+    BidirectionalAttentionSum,
+}
+
+impl Fusion {
+    /// True for the default, which configs do not mention.
+    pub fn is_default(&self) -> bool {
+        *self == Fusion::default()
+    }
 }
 
 impl Default for ModelConfig {
@@ -47,6 +75,7 @@ impl Default for ModelConfig {
             dropout: 0.2,
             fusion_hidden: 100,
             projector: vec![1000, 1000, 1000],
+            fusion: Fusion::default(),
         }
     }
 }
@@ -54,7 +83,10 @@ impl Default for ModelConfig {
 impl ModelConfig {
     /// Size of the fused vector that the encoder returns.
     pub fn fused_dim(&self) -> usize {
-        self.fusion_hidden
+        match self.fusion {
+            Fusion::LastStep => self.fusion_hidden,
+            Fusion::BidirectionalAttentionSum => 2 * self.fusion_hidden,
+        }
     }
 
     /// Size of the projector's output embedding (its last layer).

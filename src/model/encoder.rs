@@ -4,6 +4,7 @@ use super::attention::{key_bias, Attention};
 use super::config::ModelConfig;
 use super::cross_modal::CrossModal;
 use super::dropout::{Dropout, DropoutStream};
+use super::fusion::{last_real_step, FusionNet};
 use super::lstm::Lstm;
 use crate::data::{Batch, Modality};
 use candle_core::{bail, DType, Result, Tensor};
@@ -57,18 +58,18 @@ impl ModalityEncoder {
 /// classifier; we apply it once).
 ///
 /// Pooling: the fusion LSTM's hidden state at step `lengths[b] − 1` (zeros for an empty sample).
-/// This is the thesis's "final LSTM … produces the output m_o"; the released code instead summed
-/// the (bidirectional) fusion states over every step, padding included (docs/fidelity.md,
-/// section 4, item 5). Since padding is masked in every attention
-/// and every LSTM is one-directional, the output does not depend on how much trailing padding a
-/// batch carries.
+/// This is the thesis's "final LSTM … produces the output m_o". Since padding is masked in every
+/// attention and every LSTM is one-directional, the output does not depend on how much trailing
+/// padding a batch carries. The released code's fusion — bidirectional, self-attention, summed
+/// over every step, padding included (`docs/fidelity.md` §4 item 11) — is
+/// [`super::Fusion::BidirectionalAttentionSum`] in `cfg.fusion` (see [`FusionNet`]).
 ///
-/// Variables: `text.`, `audio.`, `visual.` (DNN-I), `cross.` (DNN-II attention), `fusion.lstm.`.
+/// Variables: `text.`, `audio.`, `visual.` (DNN-I), `cross.` (DNN-II attention), `fusion.`.
 #[derive(Debug, Clone)]
 pub struct Encoder {
     modalities: [ModalityEncoder; 3],
     cross: CrossModal,
-    fusion: Lstm,
+    fusion: FusionNet,
     dropout: Dropout,
     stream: DropoutStream,
     input_dims: [usize; 3],
@@ -92,11 +93,7 @@ impl Encoder {
                 modality(Modality::Visual)?,
             ],
             cross: CrossModal::new(vb.pp("cross"), cfg.attention_dim, &dropout)?,
-            fusion: Lstm::new(
-                vb.pp("fusion").pp("lstm"),
-                cfg.fusion_input_dim(),
-                cfg.fusion_hidden,
-            )?,
+            fusion: FusionNet::new(vb.pp("fusion"), cfg, &dropout)?,
             dropout,
             stream,
             input_dims: cfg.input_dims,
@@ -112,15 +109,17 @@ impl Encoder {
 
     /// Size of the fused vector.
     pub fn fused_dim(&self) -> usize {
-        self.fusion.hidden()
+        self.fusion.dim()
     }
 
     /// The fused vectors `[batch, fused_dim]` of `batch`; `train` switches dropout on.
     pub fn forward_t(&self, batch: &Batch, train: bool) -> Result<Tensor> {
         let (m, key_bias) = self.modality_states(batch, train)?;
         let fused = self.cross.forward_t(&m, &key_bias, train)?;
-        let states = self.fusion.forward(&fused)?;
-        let pooled = last_real_step(&states, &batch.lengths)?;
+        let mask = batch.mask.to_dtype(self.dtype)?;
+        let pooled = self
+            .fusion
+            .forward_t(&fused, &mask, &batch.lengths, &key_bias, train)?;
         self.dropout.forward_t(&pooled, train)
     }
 
@@ -164,17 +163,4 @@ impl Encoder {
         ];
         Ok((m, key_bias))
     }
-}
-
-/// `states[b, lengths[b] − 1, :]` for every sample `b` (zeros where `lengths[b]` is 0 or larger
-/// than the number of steps), as a one-hot matmul so it stays on the device and differentiable.
-fn last_real_step(states: &Tensor, lengths: &Tensor) -> Result<Tensor> {
-    let (batch, steps, _) = states.dims3()?;
-    let positions = Tensor::arange(1u32, steps as u32 + 1, states.device())?.unsqueeze(0)?;
-    let lengths = lengths.to_dtype(DType::U32)?.reshape((batch, 1))?;
-    let one_hot = positions
-        .broadcast_eq(&lengths)?
-        .to_dtype(states.dtype())?
-        .unsqueeze(1)?;
-    one_hot.matmul(states)?.squeeze(1)
 }

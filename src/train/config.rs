@@ -4,6 +4,7 @@
 use super::fidelity::Fidelity;
 use crate::augment::AugmentConfig;
 use crate::data::synthetic::SyntheticConfig;
+use crate::data::Layout;
 use crate::loss::BarlowTwinsConfig;
 use crate::model::ModelConfig;
 use serde::{Deserialize, Serialize};
@@ -146,6 +147,11 @@ pub struct DataConfig {
     pub path: Option<PathBuf>,
     /// Standardise features with train statistics (see `data::Standardizer`).
     pub standardize: bool,
+    /// The padding layout the model sees (default: real steps first, padding masked; not
+    /// written to configs when default). Applied after standardisation, whose statistics are
+    /// of the real steps.
+    #[serde(skip_serializing_if = "Layout::is_default")]
+    pub layout: Layout,
 }
 
 impl Default for DataConfig {
@@ -154,6 +160,7 @@ impl Default for DataConfig {
             synthetic: SyntheticConfig::default(),
             path: None,
             standardize: true,
+            layout: Layout::default(),
         }
     }
 }

@@ -9,8 +9,7 @@
 //! `--set fidelity=released-code` or `--set fidelity.no_weight_transfer=true`.
 //!
 //! Not (yet) switchable, documented in §4: SeqAug's per-step and per-dimension probabilities
-//! (8; the switch covers its modalities and its length defect), front padding with sum pooling
-//! over padding (10), the fusion self-attention (11), dropout 0.0 and patience 5
+//! (8; the switch covers its modalities and its length defect), dropout 0.0 and patience 5
 //! (12 and 3: plain config values, `model.dropout`, `supervised.patience`), and no seeding (15:
 //! every run here is seeded; "unseeded" has no deterministic equivalent, so the released code's
 //! repeated runs correspond to our distinct seeds).
@@ -55,6 +54,13 @@ pub struct Fidelity {
     /// §4 item 8: SeqAug resamples text only, over the first `min(batch size, steps)` padded
     /// steps of every sample (the released code passes the batch size as every real length).
     pub seqaug_text_only_batch_length: bool,
+    /// §4 item 10: front padding, every length the padded length, so no step is masked
+    /// ([`crate::data::Layout::FrontPaddedUnmasked`]).
+    pub front_padding_unmasked: bool,
+    /// §4 item 11: the fusion is a bidirectional LSTM whose outputs a self-attention re-weights
+    /// and whose pooled vector is their sum over every step, padding included
+    /// ([`crate::model::Fusion::BidirectionalAttentionSum`]).
+    pub bidirectional_fusion_attention_sum: bool,
 }
 
 /// The width of the layer the released code's projector prepends to the configured sizes
@@ -62,7 +68,7 @@ pub struct Fidelity {
 pub const RELEASED_PROJECTOR_WIDTH: usize = 2044;
 
 /// The switches' names (the config keys under `fidelity`), in [`Fidelity::switches`] order.
-pub const SWITCHES: [&str; 10] = [
+pub const SWITCHES: [&str; 12] = [
     "no_weight_transfer",
     "ssl_lr_from_general_optimiser",
     "last_epoch_evaluated",
@@ -73,6 +79,8 @@ pub const SWITCHES: [&str; 10] = [
     "one_augmentation_coin",
     "ssl_plateau_on_augmented_validation",
     "seqaug_text_only_batch_length",
+    "front_padding_unmasked",
+    "bidirectional_fusion_attention_sum",
 ];
 
 impl Fidelity {
@@ -88,6 +96,8 @@ impl Fidelity {
         one_augmentation_coin: false,
         ssl_plateau_on_augmented_validation: false,
         seqaug_text_only_batch_length: false,
+        front_padding_unmasked: false,
+        bidirectional_fusion_attention_sum: false,
     };
 
     /// Every switch on: the released code.
@@ -102,6 +112,8 @@ impl Fidelity {
         one_augmentation_coin: true,
         ssl_plateau_on_augmented_validation: true,
         seqaug_text_only_batch_length: true,
+        front_padding_unmasked: true,
+        bidirectional_fusion_attention_sum: true,
     };
 
     /// The preset `thesis-text` or `released-code`.
@@ -119,7 +131,7 @@ impl Fidelity {
     }
 
     /// The switches' values, in [`SWITCHES`] order.
-    pub fn switches(&self) -> [bool; 10] {
+    pub fn switches(&self) -> [bool; SWITCHES.len()] {
         [
             self.no_weight_transfer,
             self.ssl_lr_from_general_optimiser,
@@ -131,11 +143,14 @@ impl Fidelity {
             self.one_augmentation_coin,
             self.ssl_plateau_on_augmented_validation,
             self.seqaug_text_only_batch_length,
+            self.front_padding_unmasked,
+            self.bidirectional_fusion_attention_sum,
         ]
     }
 
     /// The switches that act on pre-training (the SSL learning rate, the cross-correlation, the
-    /// inputs, the projector, the augmentations, the SSL schedule); the others off.
+    /// inputs and their layout, the encoder's fusion, the projector, the augmentations, the SSL
+    /// schedule); the others off.
     /// Pre-trainings that differ only in the others are the same.
     pub fn pretraining_part(&self) -> Fidelity {
         Fidelity {
@@ -146,6 +161,8 @@ impl Fidelity {
             one_augmentation_coin: self.one_augmentation_coin,
             ssl_plateau_on_augmented_validation: self.ssl_plateau_on_augmented_validation,
             seqaug_text_only_batch_length: self.seqaug_text_only_batch_length,
+            front_padding_unmasked: self.front_padding_unmasked,
+            bidirectional_fusion_attention_sum: self.bidirectional_fusion_attention_sum,
             ..Fidelity::THESIS_TEXT
         }
     }
@@ -153,9 +170,9 @@ impl Fidelity {
     /// The thesis's text with only the switch `name` on.
     pub fn only(name: &str) -> Option<Fidelity> {
         let index = SWITCHES.iter().position(|s| *s == name)?;
-        let mut on = [false; 10];
+        let mut on = [false; SWITCHES.len()];
         on[index] = true;
-        let [a, b, c, d, e, f, g, h, i, j] = on;
+        let [a, b, c, d, e, f, g, h, i, j, k, l] = on;
         Some(Fidelity {
             no_weight_transfer: a,
             ssl_lr_from_general_optimiser: b,
@@ -167,6 +184,8 @@ impl Fidelity {
             one_augmentation_coin: h,
             ssl_plateau_on_augmented_validation: i,
             seqaug_text_only_batch_length: j,
+            front_padding_unmasked: k,
+            bidirectional_fusion_attention_sum: l,
         })
     }
 }

@@ -9,9 +9,9 @@ use super::progress::Progress;
 use super::ssl::{pretrain, Pretrained, ProbeReport};
 use super::supervised::{train_supervised, EpochLog};
 use crate::data::synthetic::generate;
-use crate::data::{DataIdentity, Dataset, NonFinitePolicy};
+use crate::data::{DataIdentity, Dataset, Layout, NonFinitePolicy};
 use crate::metrics::Metrics;
-use crate::model::{Model, ModelConfig};
+use crate::model::{Fusion, Model, ModelConfig};
 use anyhow::{ensure, Result};
 use candle_core::{DType, Device};
 use candle_nn::VarMap;
@@ -56,7 +56,7 @@ pub struct RunReport {
 impl DataConfig {
     /// Generates the synthetic data, or loads the native directory `path` (its checksum verified,
     /// identity `synthetic: false` named after the release), then applies the non-finite policy
-    /// (zero and count) and, if enabled, train-only standardisation.
+    /// (zero and count), if enabled train-only standardisation, and the padding layout.
     pub fn load(&self) -> Result<Dataset> {
         let mut data = match &self.path {
             Some(dir) => Dataset::load_native(dir)
@@ -70,6 +70,9 @@ impl DataConfig {
                 split.sanitize(NonFinitePolicy::Zero)?;
             }
         }
+        for split in [&mut data.train, &mut data.valid, &mut data.test] {
+            split.apply_layout(self.layout);
+        }
         Ok(data)
     }
 }
@@ -82,19 +85,30 @@ impl RunConfig {
     }
 
     /// The model settings a run builds: `model`, with the released code's 2044-wide first
-    /// projector layer under `fidelity.projector_2044_first`.
+    /// projector layer under `fidelity.projector_2044_first` and its fusion under
+    /// `fidelity.bidirectional_fusion_attention_sum`.
     pub fn effective_model(&self) -> ModelConfig {
         let mut model = self.model.clone();
         if self.fidelity.projector_2044_first {
             model.projector.insert(0, RELEASED_PROJECTOR_WIDTH);
         }
+        if self.fidelity.bidirectional_fusion_attention_sum {
+            model.fusion = Fusion::BidirectionalAttentionSum;
+        }
         model
     }
 
-    /// The data settings [`RunConfig::load_data`] loads.
+    /// The data settings [`RunConfig::load_data`] loads: without standardisation under
+    /// `fidelity.no_input_standardisation`, front-padded and unmasked under
+    /// `fidelity.front_padding_unmasked`.
     pub fn effective_data(&self) -> DataConfig {
         DataConfig {
             standardize: self.data.standardize && !self.fidelity.no_input_standardisation,
+            layout: if self.fidelity.front_padding_unmasked {
+                Layout::FrontPaddedUnmasked
+            } else {
+                self.data.layout
+            },
             ..self.data.clone()
         }
     }
