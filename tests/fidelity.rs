@@ -533,3 +533,79 @@ fn only_the_released_fusion_depends_on_the_amount_of_padding() {
         }
     }
 }
+
+/// The released SeqAug resamples each dimension by its own coin at the sample's fraction: the
+/// number of resampled dimensions is binomial (mean fraction · dims, sd √(dims · f · (1 − f))),
+/// where the text resamples exactly round(fraction · dims).
+#[test]
+fn released_seqaug_resamples_each_dimension_by_its_own_coin() {
+    use mmssl::augment::SeqAug;
+    use mmssl::data::{Modality, Sequences};
+    use mmssl::rng::rng_for;
+    let (n, steps, dims) = (400usize, 6usize, 40usize);
+    // Distinct values everywhere: a resampled dimension changes unless its permutation is the
+    // identity (probability 1/6! = 0.0014 per sample), so changed dimensions count picked ones.
+    let values: Vec<f32> = (0..n * steps * dims).map(|i| i as f32).collect();
+    let original = Sequences::new(n, steps, dims, values).unwrap();
+    let seqaug = SeqAug {
+        alpha: [0.25, 0.25, 0.25],
+        std: 0.0,
+    };
+    let lengths = vec![steps; n];
+    let changed = |out: &Sequences| -> Vec<usize> {
+        (0..n)
+            .map(|i| {
+                let (a, b) = (original.sample(i), out.sample(i));
+                (0..dims)
+                    .filter(|&d| (0..steps).any(|t| a[t * dims + d] != b[t * dims + d]))
+                    .count()
+            })
+            .collect()
+    };
+    let mut text = original.clone();
+    seqaug.apply(Modality::Text, &mut text, &lengths, &mut rng_for(9, &[1]));
+    let exact = changed(&text);
+    assert!(
+        exact.iter().all(|&c| c <= 10),
+        "the text resamples round(0.25 · 40) = 10"
+    );
+    assert!(exact.iter().filter(|&&c| c == 10).count() >= n - 5);
+    let mut released = original.clone();
+    seqaug.apply_released(
+        Modality::Text,
+        &mut released,
+        &lengths,
+        &mut rng_for(9, &[1]),
+    );
+    let coins = changed(&released);
+    let mean = coins.iter().sum::<usize>() as f64 / n as f64;
+    // Binomial(40, 0.25): mean 10, sd √7.5 ≈ 2.74; the mean of 400 within 4 standard errors
+    // (0.55) of 10 (minus the rare identity permutations), and the counts spread.
+    assert!(
+        (mean - 10.0).abs() < 4.0 * 7.5f64.sqrt() / (n as f64).sqrt(),
+        "{mean}"
+    );
+    let var = coins
+        .iter()
+        .map(|&c| (c as f64 - mean).powi(2))
+        .sum::<f64>()
+        / (n - 1) as f64;
+    assert!(
+        (4.0..11.0).contains(&var),
+        "binomial variance 7.5, got {var}"
+    );
+    // Both keep each feature's values over the span, only reordered.
+    for i in 0..n {
+        for d in 0..dims {
+            let mut x: Vec<f32> = (0..steps)
+                .map(|t| original.sample(i)[t * dims + d])
+                .collect();
+            let mut y: Vec<f32> = (0..steps)
+                .map(|t| released.sample(i)[t * dims + d])
+                .collect();
+            x.sort_by(f32::total_cmp);
+            y.sort_by(f32::total_cmp);
+            assert_eq!(x, y);
+        }
+    }
+}

@@ -53,6 +53,28 @@ impl SeqAug {
         }
     }
 
+    /// SeqAug as the released code draws it (`modules/mmaug.py:182-202`, `docs/fidelity.md` §4
+    /// item 8): each sample's fraction as in [`SeqAug::apply`], but every dimension resampled
+    /// by its own coin at that fraction (a binomial count, where the thesis's text resamples
+    /// `round(fraction · dims)`), then one permutation of its first `lengths[i]` steps. Every
+    /// step is blended, as the configured per-step probability `mmaug_p_t` = 1.0 gives.
+    pub fn apply_released(
+        &self,
+        modality: Modality,
+        seqs: &mut Sequences,
+        lengths: &[usize],
+        rng: &mut Rng,
+    ) {
+        let dims = seqs.dims();
+        for (i, &len) in lengths.iter().enumerate() {
+            let fraction = self.draw_fraction(modality, rng);
+            let picked: Vec<usize> = (0..dims)
+                .filter(|_| rng.random::<f32>() < fraction)
+                .collect();
+            Self::permute_dims(seqs.sample_mut(i), dims, len, &picked, rng);
+        }
+    }
+
     /// Picks `count` distinct dimensions of one `[steps, dims]` sample and moves their values
     /// along its first `len` steps by one shared uniform permutation (step `t` receives step
     /// `π(t)`); returns the picked dimensions, ascending (thesis 6.5.1, steps 1 and 2).
@@ -65,15 +87,21 @@ impl SeqAug {
     ) -> Vec<usize> {
         let mut picked = index::sample(rng, dims, count).into_vec();
         picked.sort_unstable();
+        Self::permute_dims(sample, dims, len, &picked, rng);
+        picked
+    }
+
+    /// Moves the values of the dimensions `picked` along the first `len` steps of one
+    /// `[steps, dims]` sample by one uniform permutation (step `t` receives step `π(t)`).
+    fn permute_dims(sample: &mut [f32], dims: usize, len: usize, picked: &[usize], rng: &mut Rng) {
         let mut order: Vec<usize> = (0..len).collect();
         order.shuffle(rng);
         let original = sample[..len * dims].to_vec();
         for (t, &source) in order.iter().enumerate() {
-            for &d in &picked {
+            for &d in picked {
                 sample[t * dims + d] = original[source * dims + d];
             }
         }
-        picked
     }
 }
 

@@ -81,9 +81,10 @@ impl RandomApply {
     }
 
     /// The same step, but SeqAug (if this step is SeqAug) as the released code applies it
-    /// (`docs/fidelity.md` §4 item 8): to text only, and with every sample's "real length" set to
+    /// (`docs/fidelity.md` §4 item 8): to text only, with every sample's "real length" set to
     /// the batch size, so the first `min(batch, steps)` padded steps — padding included — are
-    /// permuted. Other transforms are unchanged.
+    /// permuted, and each dimension resampled by its own coin ([`SeqAug::apply_released`]).
+    /// Other transforms are unchanged.
     pub fn seqaug_as_released(self) -> Self {
         RandomApply {
             released_seqaug: true,
@@ -125,9 +126,11 @@ impl RandomApply {
         Modality::ALL.map(|m| {
             let hit = shared.unwrap_or_else(|| rng.random::<f32>() < self.p);
             if hit && !(released && m != Modality::Text) {
-                let lengths = if released { &padded } else { &batch.lengths };
                 let seqs = &mut batch.modalities[m.index()];
-                self.transform.apply(m, seqs, lengths, rng);
+                match self.transform {
+                    Transform::SeqAug(t) if released => t.apply_released(m, seqs, &padded, rng),
+                    _ => self.transform.apply(m, seqs, &batch.lengths, rng),
+                }
             }
             hit
         })

@@ -8,8 +8,7 @@
 //! the switches (`[fidelity]` with `last_epoch_evaluated = true`, …); on the command line
 //! `--set fidelity=released-code` or `--set fidelity.no_weight_transfer=true`.
 //!
-//! Not (yet) switchable, documented in §4: SeqAug's per-step and per-dimension probabilities
-//! (8; the switch covers its modalities and its length defect), dropout 0.0 and patience 5
+//! Not switches, documented in §4: dropout 0.0 and patience 5
 //! (12 and 3: plain config values, `model.dropout`, `supervised.patience`), and no seeding (15:
 //! every run here is seeded; "unseeded" has no deterministic equivalent, so the released code's
 //! repeated runs correspond to our distinct seeds).
@@ -52,7 +51,8 @@ pub struct Fidelity {
     /// views, once per epoch.
     pub ssl_plateau_on_augmented_validation: bool,
     /// §4 item 8: SeqAug resamples text only, over the first `min(batch size, steps)` padded
-    /// steps of every sample (the released code passes the batch size as every real length).
+    /// steps of every sample (the released code passes the batch size as every real length),
+    /// each dimension by its own coin ([`crate::augment::SeqAug::apply_released`]).
     pub seqaug_text_only_batch_length: bool,
     /// §4 item 10: front padding, every length the padded length, so no step is masked
     /// ([`crate::data::Layout::FrontPaddedUnmasked`]).
