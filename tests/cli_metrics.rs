@@ -60,7 +60,7 @@ fn json_output_matches_evaluate() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "exactly one JSON line: {stdout}");
     let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(value.as_object().unwrap().len(), 9, "{value}");
+    assert_eq!(value.as_object().unwrap().len(), 12, "{value}");
     let got: Metrics = serde_json::from_value(value).unwrap();
 
     let p = [2.5, -0.5, 1.5, 0.0, -2.5, 3.7, -1.2, 0.4];
@@ -77,6 +77,9 @@ fn json_output_matches_evaluate() {
         (got.f1_non0.unwrap(), want.f1_non0.unwrap()),
         (got.acc2_has0, want.acc2_has0),
         (got.f1_has0, want.f1_has0),
+        (got.rmse.unwrap(), want.rmse.unwrap()),
+        (got.ccc.unwrap(), want.ccc.unwrap()),
+        (got.sagr.unwrap(), want.sagr.unwrap()),
     ];
     for (g, w) in pairs {
         assert_abs_diff_eq!(g, w, epsilon = 1e-12);

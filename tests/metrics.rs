@@ -7,8 +7,8 @@
 
 use approx::assert_abs_diff_eq;
 use mmssl::metrics::{
-    accuracy, evaluate, mae, pearson, read_predictions_csv, sentiment_class, weighted_f1,
-    CsvErrorKind, Metrics, MetricsError, PredictionTable,
+    accuracy, ccc, evaluate, mae, pearson, read_predictions_csv, rmse, sagr, sentiment_class,
+    weighted_f1, CsvErrorKind, Metrics, MetricsError, PredictionTable,
 };
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -282,6 +282,38 @@ fn evaluate_rejects_bad_input() {
     );
 }
 
+/// Seed 003's regression metrics, worked by hand.
+#[test]
+fn rmse_ccc_and_sagr_hand_cases() {
+    // x = 1 2 3, y = 1 3 2: equal means (2) and variances (2/3), covariance 1/3, so
+    // ccc = 2 (1/3) / (4/3) = 1/2 = r; differences 0, −1, 1 give rmse √(2/3).
+    let (x, y) = ([1.0, 2.0, 3.0], [1.0, 3.0, 2.0]);
+    assert_abs_diff_eq!(ccc(&x, &y).unwrap(), 0.5, epsilon = TOL);
+    assert_abs_diff_eq!(rmse(&x, &y), (2.0f64 / 3.0).sqrt(), epsilon = TOL);
+    // Shifting y by 1 leaves r at 1/2 but adds (x̄ − ȳ)² = 1 to the denominator: 2/7.
+    let shifted = [2.0, 4.0, 3.0];
+    assert_abs_diff_eq!(pearson(&x, &shifted).unwrap(), 0.5, epsilon = TOL);
+    assert_abs_diff_eq!(ccc(&x, &shifted).unwrap(), 2.0 / 7.0, epsilon = TOL);
+    // Doubling y: s_y² = 8/3, s_xy = 2/3, means 2 and 4 → 2 (2/3) / (2/3 + 8/3 + 4) = 2/11.
+    assert_abs_diff_eq!(
+        ccc(&x, &[2.0, 6.0, 4.0]).unwrap(),
+        2.0 / 11.0,
+        epsilon = TOL
+    );
+    // Identical sides concord perfectly; two equal constants leave it undefined.
+    assert_abs_diff_eq!(ccc(&x, &x).unwrap(), 1.0, epsilon = TOL);
+    assert_eq!(ccc(&[0.5, 0.5], &[0.5, 0.5]), None);
+    // Signs (numpy's, 0 its own): agree, disagree, agree (0, 0), disagree (0 vs −), agree.
+    let p = [1.0, -0.5, 0.0, 0.0, 2.0];
+    let l = [2.0, 0.5, 0.0, -1.0, 3.0];
+    assert_abs_diff_eq!(sagr(&p, &l), 3.0 / 5.0, epsilon = TOL);
+    let m = evaluate(&p, &l).unwrap();
+    assert_eq!(
+        (m.sagr, m.rmse.is_some(), m.ccc.is_some()),
+        (Some(0.6), true, true)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Serialisation and display
 // ---------------------------------------------------------------------------------------------
@@ -304,11 +336,14 @@ fn json_has_exactly_the_documented_keys_and_round_trips() {
             "acc2_non0",
             "acc5",
             "acc7",
+            "ccc",
             "corr",
             "f1_has0",
             "f1_non0",
             "mae",
-            "n"
+            "n",
+            "rmse",
+            "sagr"
         ]
     );
     let back: Metrics = serde_json::from_value(json).unwrap();
@@ -516,6 +551,23 @@ proptest! {
         }
     }
 
+    /// CCC is r shrunk by the sides' difference in mean and scale (evaluated another way, from
+    /// r and the standard deviations); RMSE bounds MAE from above; SAGR is a share.
+    #[test]
+    fn ccc_rmse_and_sagr_relate_to_r_and_mae_as_defined(samples in prop::collection::vec((score(), score()), 2..40)) {
+        let (p, y) = split(&samples);
+        let m = evaluate(&p, &y).unwrap();
+        prop_assert!(m.rmse.unwrap() >= m.mae - 1e-12);
+        prop_assert!((0.0..=1.0).contains(&m.sagr.unwrap()));
+        if let (Some(r), Some(c)) = (m.corr, m.ccc) {
+            prop_assert!(c.abs() <= r.abs() + 1e-12, "ccc {} r {}", c, r);
+            let (vp, vy) = (population_variance(&p), population_variance(&y));
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            let via_r = 2.0 * r * vp.sqrt() * vy.sqrt() / (vp + vy + (mean(&p) - mean(&y)).powi(2));
+            prop_assert!((c - via_r).abs() <= 1e-9, "ccc {} via r {}", c, via_r);
+        }
+    }
+
     #[test]
     fn perfect_predictions_score_one(y in prop::collection::vec(score(), 1..40)) {
         let m = evaluate(&y, &y).unwrap();
@@ -523,5 +575,6 @@ proptest! {
         prop_assert_eq!((m.acc7, m.acc5, m.acc2_has0, m.f1_has0), (1.0, 1.0, 1.0, 1.0));
         let expected = y.iter().any(|&v| v != 0.0).then_some(1.0);
         prop_assert_eq!((m.acc2_non0, m.f1_non0), (expected, expected));
+        prop_assert_eq!((m.rmse, m.sagr), (Some(0.0), Some(1.0)));
     }
 }

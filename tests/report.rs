@@ -28,6 +28,9 @@ fn identity() -> DataIdentity {
 fn metrics(f1: f64, acc2: f64, acc5: f64, acc7: f64, corr: f64, mae: f64) -> Metrics {
     Metrics {
         f1_swapped: None,
+        rmse: None,
+        ccc: None,
+        sagr: None,
         mae,
         corr: Some(corr),
         acc7: acc7 / 100.0,

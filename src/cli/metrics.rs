@@ -11,7 +11,7 @@ pub struct MetricsArgs {
     #[arg(long, value_name = "FILE.csv")]
     predictions: PathBuf,
     /// Print one JSON object (keys mae, corr, acc7, acc5, acc2_non0, f1_non0, acc2_has0,
-    /// f1_has0, n; null where undefined) instead of a table.
+    /// f1_has0, n, rmse, ccc, sagr; null where undefined) instead of a table.
     #[arg(long)]
     json: bool,
 }

@@ -13,6 +13,12 @@
 //! * has-zero variant: `acc2_has0` / `f1_has0` compare `p >= 0` with `y >= 0` over all samples;
 //! * F1 is sklearn's `f1_score(y_true, y_pred, average="weighted")`: per-class F1 weighted by the
 //!   support of the true labels (the thesis's released code swaps the arguments; we do not).
+//!
+//! Beside them, the regression metrics of the related face pre-training work (Bulat et al., "Pre-training strategies and datasets for
+//! facial representation learning", 2022; scored
+//! on valence / arousal): `rmse` = √mean (p − y)², `ccc` = Lin's concordance correlation,
+//! `sagr` = the share of samples whose sign is the label's (see [`rmse`], [`ccc`], [`sagr`]).
+//! PCC is `corr`.
 
 mod classification;
 mod csv_input;
@@ -20,7 +26,7 @@ mod regression;
 
 pub use classification::{accuracy, sentiment_class, weighted_f1};
 pub use csv_input::{read_predictions_csv, CsvError, CsvErrorKind, PredictionTable};
-pub use regression::{mae, pearson};
+pub use regression::{ccc, mae, pearson, rmse, sagr};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -51,6 +57,15 @@ pub struct Metrics {
     /// (`fidelity.f1_arguments_swapped`), always beside the correct value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub f1_swapped: Option<f64>,
+    /// Root mean squared error (Bulat et al. 2022); `None` only in rows stored before it was computed.
+    #[serde(default)]
+    pub rmse: Option<f64>,
+    /// Lin's concordance correlation (Bulat et al. 2022); `None` where undefined or in older rows.
+    #[serde(default)]
+    pub ccc: Option<f64>,
+    /// Sign agreement (Bulat et al. 2022); `None` only in rows stored before it was computed.
+    #[serde(default)]
+    pub sagr: Option<f64>,
 }
 
 /// Why [`evaluate`] rejected its input (thesis 7.3 metrics need paired, finite scores).
@@ -130,6 +145,9 @@ pub fn evaluate(predictions: &[f64], labels: &[f64]) -> Result<Metrics, MetricsE
         f1_has0: weighted_f1(&has0_true, &has0_pred).expect(NON_EMPTY),
         n: labels.len(),
         f1_swapped: None,
+        rmse: Some(rmse(predictions, labels)),
+        ccc: ccc(predictions, labels),
+        sagr: Some(sagr(predictions, labels)),
     })
 }
 
@@ -151,7 +169,8 @@ fn non_zero_classes(predictions: &[f64], labels: &[f64]) -> (Vec<bool>, Vec<bool
         .unzip()
 }
 
-/// A human-readable table of the thesis 7.3 metrics, `n/a` where a metric is undefined.
+/// A human-readable table of the thesis 7.3 metrics and Bulat et al.'s, `n/a` where a metric is
+/// undefined.
 impl fmt::Display for Metrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let show =
@@ -169,8 +188,15 @@ impl fmt::Display for Metrics {
             ("F1", "non-zero, weighted", show(self.f1_non0)),
             ("Acc2", "has-zero: y<0 vs y>=0", show(Some(self.acc2_has0))),
             ("F1", "has-zero, weighted", show(Some(self.f1_has0))),
+            ("RMSE", "root mean squared error", show(self.rmse)),
+            ("CCC", "Lin's concordance correlation", show(self.ccc)),
+            ("SAGR", "sign agreement, numpy sign", show(self.sagr)),
         ];
-        writeln!(f, "MOSEI metrics (thesis 7.3), n = {}", self.n)?;
+        writeln!(
+            f,
+            "MOSEI metrics (thesis 7.3; RMSE, CCC, SAGR as Bulat et al. 2022), n = {}",
+            self.n
+        )?;
         for (name, definition, value) in rows {
             writeln!(f, "  {name:<5} {definition:<36} {value:>8}")?;
         }

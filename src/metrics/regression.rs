@@ -43,3 +43,60 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     let r = sxy / (sxx.sqrt() * syy.sqrt());
     r.is_finite().then(|| r.clamp(-1.0, 1.0))
 }
+
+/// Root mean squared error `√mean (p − y)²` (Bulat et al.'s valence / arousal "RMSE").
+///
+/// # Panics
+/// If the slices differ in length or are empty ([`super::evaluate`] rejects both first).
+pub fn rmse(predictions: &[f64], labels: &[f64]) -> f64 {
+    assert_eq!(predictions.len(), labels.len(), "rmse: length mismatch");
+    assert!(!labels.is_empty(), "rmse: empty input");
+    let total: f64 = predictions
+        .iter()
+        .zip(labels)
+        .map(|(p, y)| (p - y) * (p - y))
+        .sum();
+    (total / labels.len() as f64).sqrt()
+}
+
+/// Lin's concordance correlation coefficient (Bulat et al.'s "CCC"; Lin 1989):
+/// `2 s_xy / (s_x² + s_y² + (x̄ − ȳ)²)` with population (1/n) moments. It is Pearson's r scaled
+/// down by any difference of means or scales: `|ccc| ≤ |r|`, and 1 only for `x = y`. `None` when
+/// the denominator is 0 (both sides constant and equal) or the result is not finite.
+///
+/// # Panics
+/// If the slices differ in length or are empty.
+pub fn ccc(x: &[f64], y: &[f64]) -> Option<f64> {
+    assert_eq!(x.len(), y.len(), "ccc: length mismatch");
+    assert!(!x.is_empty(), "ccc: empty input");
+    let n = x.len() as f64;
+    let (mean_x, mean_y) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        let (dx, dy) = (a - mean_x, b - mean_y);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    let denominator = (sxx + syy) / n + (mean_x - mean_y).powi(2);
+    let c = 2.0 * sxy / n / denominator;
+    (denominator > 0.0 && c.is_finite()).then(|| c.clamp(-1.0, 1.0))
+}
+
+/// Sign agreement (Bulat et al.'s "SAGR", as the AffectNet and SEWA evaluations define it): the share
+/// of samples whose prediction has the label's sign, with numpy's three-way `sign` (0 is its own
+/// sign: a prediction of 0 agrees only with a label of 0).
+///
+/// # Panics
+/// If the slices differ in length or are empty.
+pub fn sagr(predictions: &[f64], labels: &[f64]) -> f64 {
+    assert_eq!(predictions.len(), labels.len(), "sagr: length mismatch");
+    assert!(!labels.is_empty(), "sagr: empty input");
+    let sign = |v: f64| (v > 0.0) as i8 - (v < 0.0) as i8;
+    let agree = predictions
+        .iter()
+        .zip(labels)
+        .filter(|&(&p, &y)| sign(p) == sign(y))
+        .count();
+    agree as f64 / labels.len() as f64
+}
