@@ -4,6 +4,7 @@
 
 mod checkpoint;
 mod config;
+mod error;
 mod evaluate;
 pub mod fidelity;
 mod linear_probe;
@@ -21,6 +22,7 @@ pub use checkpoint::{
     PRETRAIN_FILE, WEIGHTS_FILE,
 };
 pub use config::{DataConfig, Methodology, RunConfig, SslConfig, SupervisedConfig};
+pub use error::{Result, TrainError};
 pub use evaluate::{predict, run_metrics, split_metrics, EVAL_BATCH};
 pub use fidelity::Fidelity;
 pub use linear_probe::{
