@@ -1,6 +1,7 @@
 //! Typed run configuration: the methodology (thesis 7.1) and the hyper-parameters of tables
 //! 7.3.1 / 7.3.2 as defaults. Printed with, and stored beside, every result.
 
+use super::error::{Result, TrainError};
 use super::fidelity::Fidelity;
 use crate::augment::AugmentConfig;
 use crate::data::synthetic::SyntheticConfig;
@@ -200,8 +201,8 @@ impl RunConfig {
     /// starts: learning rates positive and finite, sizes and epochs at least 1 (an SSL batch at
     /// least 2: the loss needs batch statistics), `lr_factor` and `labeled_fraction` in (0, 1],
     /// λ ≥ 0, `eps` > 0, and the model, augmentation and synthetic-data settings.
-    pub fn validate(&self) -> anyhow::Result<()> {
-        use anyhow::{bail, Context};
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |message: String| Err(TrainError::Config(message));
         let positive = [
             ("supervised.lr", self.supervised.lr),
             ("ssl.lr", self.ssl.lr),
@@ -209,7 +210,7 @@ impl RunConfig {
         ];
         for (key, v) in positive {
             if !(v > 0.0 && v.is_finite()) {
-                bail!("{key} must be a positive finite number, got {v}");
+                return invalid(format!("{key} must be a positive finite number, got {v}"));
             }
         }
         for (key, v) in [
@@ -220,14 +221,14 @@ impl RunConfig {
             ),
         ] {
             if !(v > 0.0 && v <= 1.0) {
-                bail!("{key} must be in (0, 1], got {v}");
+                return invalid(format!("{key} must be in (0, 1], got {v}"));
             }
         }
         if !(self.ssl.loss.lambda >= 0.0 && self.ssl.loss.lambda.is_finite()) {
-            bail!(
+            return invalid(format!(
                 "ssl.loss.lambda must be a finite number ≥ 0, got {}",
                 self.ssl.loss.lambda
-            );
+            ));
         }
         for (key, v, min) in [
             ("supervised.batch_size", self.supervised.batch_size, 1),
@@ -247,13 +248,16 @@ impl RunConfig {
             ("ssl.epochs", self.ssl.epochs, 1),
         ] {
             if v < min {
-                bail!("{key} must be at least {min}, got {v}");
+                return invalid(format!("{key} must be at least {min}, got {v}"));
             }
         }
         self.model.validate()?;
-        self.ssl.augment.build().context("ssl.augment")?;
+        self.ssl
+            .augment
+            .build()
+            .map_err(|e| TrainError::Config(format!("ssl.augment: {e}")))?;
         if self.data.path.is_none() {
-            self.data.synthetic.validate().map_err(anyhow::Error::msg)?;
+            self.data.synthetic.validate().map_err(TrainError::Config)?;
         }
         Ok(())
     }
@@ -279,7 +283,7 @@ impl RunConfig {
 
     /// Refuses a run whose [`RunConfig::memory_estimate`] exceeds the memory the system reports
     /// available (`MemAvailable` of `/proc/meminfo`; no check where that cannot be read).
-    pub fn check_memory(&self) -> anyhow::Result<()> {
+    pub fn check_memory(&self) -> Result<()> {
         let available = std::fs::read_to_string("/proc/meminfo")
             .ok()
             .and_then(|text| {
@@ -289,7 +293,7 @@ impl RunConfig {
             });
         let need = self.memory_estimate();
         match available {
-            Some(have) if need > have => anyhow::bail!(
+            Some(have) if need > have => Err(TrainError::Config(format!(
                 "this run needs at least {:.1} GiB (data.synthetic.scale {}, model.hidden {}, \
                  model.fusion_hidden {}) but only {:.1} GiB of memory is available: lower them",
                 need / GIB,
@@ -297,7 +301,7 @@ impl RunConfig {
                 self.model.hidden,
                 self.model.fusion_hidden,
                 have / GIB
-            ),
+            ))),
             _ => Ok(()),
         }
     }
