@@ -1,10 +1,10 @@
 //! Predictions on a split in evaluation mode and their thesis 7.3 metrics.
 
+use super::error::{Result, TrainError};
 use super::fidelity::Fidelity;
-use crate::data::{Split, SplitName};
+use crate::data::Split;
 use crate::metrics::{evaluate, weighted_f1_swapped, Metrics};
 use crate::model::Model;
-use anyhow::{Context, Result};
 use candle_core::Device;
 
 /// Batch size for inference: large enough to amortise per-step overhead, small enough for any
@@ -37,8 +37,10 @@ pub fn run_metrics(
 ) -> Result<Metrics> {
     let predictions = predict(model, split, device)?;
     let labels: Vec<f64> = split.labels.iter().map(|&y| f64::from(y)).collect();
-    let mut metrics = evaluate(&predictions, &labels)
-        .with_context(|| format!("evaluating on the {} split", SplitName::name(split.name)))?;
+    let mut metrics = evaluate(&predictions, &labels).map_err(|error| TrainError::Metrics {
+        split: split.name,
+        error,
+    })?;
     if fidelity.f1_arguments_swapped {
         metrics.f1_swapped = weighted_f1_swapped(&predictions, &labels);
     }

@@ -6,7 +6,7 @@
 //! for bit — tested against it), but its moments and step count are readable and restorable,
 //! which candle's type keeps private.
 
-use anyhow::{ensure, Context, Result};
+use super::error::{Result, TrainError};
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
 use candle_nn::{Optimizer, ParamsAdamW};
@@ -36,7 +36,7 @@ const SECOND_MOMENT: &str = "adam.v.";
 
 impl Adam {
     /// Adam over `vars` (name, variable) with `params`; non-float variables are left out.
-    pub fn named(vars: Vec<(String, Var)>, params: ParamsAdamW) -> Result<Adam> {
+    pub fn named(vars: Vec<(String, Var)>, params: ParamsAdamW) -> candle_core::Result<Adam> {
         let slots = vars
             .into_iter()
             .filter(|(_, var)| var.dtype().is_float())
@@ -87,15 +87,16 @@ impl Adam {
                 (SECOND_MOMENT, &slot.second_moment),
             ] {
                 let key = format!("{prefix}{}", slot.name);
-                let saved = tensors
-                    .get(&key)
-                    .with_context(|| format!("the saved optimiser state has no {key}"))?;
-                ensure!(
-                    saved.shape() == moment.shape(),
-                    "the saved optimiser state's {key} has shape {:?}, the model's {:?}",
-                    saved.shape(),
-                    moment.shape()
-                );
+                let saved = tensors.get(&key).ok_or_else(|| {
+                    TrainError::State(format!("the saved optimiser state has no {key}"))
+                })?;
+                if saved.shape() != moment.shape() {
+                    return Err(TrainError::State(format!(
+                        "the saved optimiser state's {key} has shape {:?}, the model's {:?}",
+                        saved.shape(),
+                        moment.shape()
+                    )));
+                }
                 moment.set(&saved.to_device(moment.device())?)?;
             }
         }
@@ -113,7 +114,7 @@ impl Optimizer for Adam {
             .enumerate()
             .map(|(i, var)| (i.to_string(), var))
             .collect();
-        Adam::named(named, params).map_err(candle_core::Error::wrap)
+        Adam::named(named, params)
     }
 
     fn learning_rate(&self) -> f64 {
@@ -158,7 +159,7 @@ impl Optimizer for Adam {
 
 /// Adam (weight decay 0, as the thesis uses plain Adam; candle's default decay is 0.01) over the
 /// named `vars` at learning rate `lr`.
-pub fn adam(vars: Vec<(String, Var)>, lr: f64) -> Result<Adam> {
+pub fn adam(vars: Vec<(String, Var)>, lr: f64) -> candle_core::Result<Adam> {
     let params = ParamsAdamW {
         lr,
         weight_decay: 0.0,

@@ -2,8 +2,8 @@
 //! parallel runs). With a live folder ([`LiveFolder`]) it also records each epoch as it ends: a CSV
 //! row, and the state a resumed run continues from.
 
+use super::error::Result;
 use super::live::{warn, LiveFolder, SavedState};
-use anyhow::Result;
 use candle_core::Tensor;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::DeserializeOwned;

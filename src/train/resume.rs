@@ -9,10 +9,10 @@
 //! so far. The phases save and restore through the run's live folder ([`super::live`]), by way of
 //! [`Progress`]; a run without one saves nothing.
 
+use super::error::Result;
 use super::optim::Adam;
 use super::progress::Progress;
 use super::schedule::Snapshot;
-use anyhow::Result;
 use candle_nn::{Optimizer, VarMap};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

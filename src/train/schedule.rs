@@ -2,7 +2,7 @@
 //! the valid loss has not improved for `plateau_patience` epochs, stop after `patience` epochs
 //! without improvement, and remember the best epoch so its weights can be restored.
 
-use anyhow::{ensure, Context, Result};
+use super::error::{Result, TrainError};
 use candle_core::Tensor;
 use candle_nn::VarMap;
 use serde::{Deserialize, Serialize};
@@ -136,15 +136,16 @@ impl Snapshot {
             let key = format!("{prefix}{name}");
             let saved = tensors
                 .get(&key)
-                .with_context(|| format!("the saved state has no {key}"))?;
-            ensure!(
-                saved.shape() == var.shape() && saved.dtype() == var.dtype(),
-                "the saved state's {key} is {:?} {:?}, the model's {:?} {:?}",
-                saved.dtype(),
-                saved.shape(),
-                var.dtype(),
-                var.shape()
-            );
+                .ok_or_else(|| TrainError::State(format!("the saved state has no {key}")))?;
+            if saved.shape() != var.shape() || saved.dtype() != var.dtype() {
+                return Err(TrainError::State(format!(
+                    "the saved state's {key} is {:?} {:?}, the model's {:?} {:?}",
+                    saved.dtype(),
+                    saved.shape(),
+                    var.dtype(),
+                    var.shape()
+                )));
+            }
             out.insert(name.clone(), saved.to_device(var.device())?);
         }
         Ok(Snapshot(out))
