@@ -91,13 +91,15 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 
     let mut opt = adam(named_vars_with_prefix(&varmap, ""), cfg.supervised.lr)?;
     let supervised = measure("supervised step", 32, w, r, || {
-        supervised_step(&model, &mut opt, &small_dev).map(drop)
+        supervised_step(&model, &mut opt, &small_dev)?;
+        Ok(())
     })?;
     let transformator = cfg.ssl.augment.build()?;
     let mut rng = rng_for(0, &[0xBE]);
     let ssl = measure("ssl step (2 views)", 170, w, r, || {
         let views = transformator.views(&large, &mut rng);
-        ssl_step(&model, &mut opt, views, &cfg, &device).map(drop)
+        ssl_step(&model, &mut opt, views, &cfg, &device)?;
+        Ok(())
     })?;
     let inference = measure("inference", 32, w, r, || {
         model.forward_t(&small_dev, false)?.to_vec1::<f32>()?;

@@ -15,6 +15,7 @@
 //! pre-training learned (used for the pre-trained and the random encoder alike).
 
 use super::config::RunConfig;
+use super::error::{Result, TrainError};
 use super::evaluate::EVAL_BATCH;
 use super::optim::adam;
 use super::progress::Progress;
@@ -24,7 +25,6 @@ use crate::data::{shuffled_order, Split};
 use crate::metrics::{mae, pearson};
 use crate::model::{named_vars_with_prefix, Model, HEAD_PREFIX};
 use crate::rng::derive_seed;
-use anyhow::{ensure, Result};
 use candle_core::{Device, Tensor};
 use candle_nn::{Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
@@ -110,10 +110,11 @@ pub fn train_head(
     progress: &Progress,
 ) -> Result<(Vec<EpochLog>, usize)> {
     let (cfg, seed) = (&run.supervised, run.seed);
-    ensure!(
-        train.rows == train_labels.len() && valid.rows == valid_labels.len(),
-        "linear head: features and labels differ in length"
-    );
+    if train.rows != train_labels.len() || valid.rows != valid_labels.len() {
+        return Err(TrainError::Training(
+            "linear head: features and labels differ in length".to_owned(),
+        ));
+    }
     // Cheap on cached features, so a resumed run trains the head again from its start.
     progress.restart_epochs::<EpochLog>(LINEAR_PHASE, &[]);
     start_from_least_squares(varmap, (train, train_labels), device)?;
@@ -185,14 +186,13 @@ fn start_from_least_squares(
     let data = varmap
         .data()
         .lock()
-        .map_err(|_| anyhow::anyhow!("VarMap lock poisoned"))?;
+        .map_err(|_| TrainError::Training("VarMap lock poisoned".to_owned()))?;
     let dim = w.len();
-    let weight = data
-        .get(&format!("{HEAD_PREFIX}weight"))
-        .ok_or_else(|| anyhow::anyhow!("the model has no {HEAD_PREFIX}weight"))?;
-    let bias = data
-        .get(&format!("{HEAD_PREFIX}bias"))
-        .ok_or_else(|| anyhow::anyhow!("the model has no {HEAD_PREFIX}bias"))?;
+    let head_var = |name: &str| {
+        data.get(&format!("{HEAD_PREFIX}{name}"))
+            .ok_or_else(|| TrainError::Training(format!("the model has no {HEAD_PREFIX}{name}")))
+    };
+    let (weight, bias) = (head_var("weight")?, head_var("bias")?);
     let dtype = weight.dtype();
     let w: Vec<f32> = w.iter().map(|&v| v as f32).collect();
     weight.set(&Tensor::from_vec(w, (1, dim), device)?.to_dtype(dtype)?)?;

@@ -2,6 +2,7 @@
 //! the encoder and projector, the Barlow Twins loss on their embeddings, Adam, fixed epochs.
 
 use super::config::RunConfig;
+use super::error::{Result, TrainError};
 use super::fidelity::RELEASED_SSL_LR;
 use super::linear_probe::ProbeScore;
 use super::optim::{adam, Adam};
@@ -16,7 +17,6 @@ use crate::loss::{
 };
 use crate::model::{named_vars_with_prefix, Model, ENCODER_PREFIX, PROJECTOR_PREFIX};
 use crate::rng::{derive_seed, rng_for};
-use anyhow::{ensure, Context, Result};
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
@@ -155,7 +155,7 @@ fn relative_displacement(now: &[(String, Var)], start: &Snapshot) -> Result<f64>
     for (name, v) in now {
         let w0 = start
             .get(name)
-            .with_context(|| format!("no initial value of {name}"))?;
+            .ok_or_else(|| TrainError::State(format!("no initial value of {name}")))?;
         diff += f64::from((v.as_tensor() - w0)?.sqr()?.sum_all()?.to_scalar::<f32>()?);
         base += f64::from(w0.sqr()?.sum_all()?.to_scalar::<f32>()?);
     }
@@ -189,11 +189,12 @@ pub fn pretrain(
     } else {
         cfg.lr
     };
-    ensure!(
-        train.len() >= 2,
-        "SSL pre-training needs at least 2 training samples, got {}",
-        train.len()
-    );
+    if train.len() < 2 {
+        return Err(TrainError::Config(format!(
+            "SSL pre-training needs at least 2 training samples, got {}",
+            train.len()
+        )));
+    }
     let mut transformator = cfg.augment.build()?;
     if run.fidelity.one_augmentation_coin {
         transformator = transformator.one_coin_for_all();
@@ -232,12 +233,13 @@ pub fn pretrain(
         for host in batches {
             let views = transformator.views(&host, &mut augment_rng);
             let stats = ssl_step(model, &mut opt, views, run, device)?;
-            ensure!(
-                stats.loss.is_finite(),
-                "pre-training epoch {epoch}, batch {}: the Barlow Twins loss is {} (lower ssl.lr?)",
-                steps.len(),
-                stats.loss
-            );
+            if !stats.loss.is_finite() {
+                return Err(TrainError::Training(format!(
+                    "pre-training epoch {epoch}, batch {}: the Barlow Twins loss is {} (lower ssl.lr?)",
+                    steps.len(),
+                    stats.loss
+                )));
+            }
             bar.step(stats.loss);
             steps.push(stats);
         }
@@ -325,10 +327,11 @@ pub fn augmented_valid_loss(
         total += f64::from(barlow_twins_loss_from_c(&c, run.ssl.loss.lambda)?.to_scalar::<f32>()?);
         batches += 1;
     }
-    ensure!(
-        batches > 0,
-        "the SSL validation loss needs a validation split of at least 2 samples, got {}",
-        valid.len()
-    );
+    if batches == 0 {
+        return Err(TrainError::Config(format!(
+            "the SSL validation loss needs a validation split of at least 2 samples, got {}",
+            valid.len()
+        )));
+    }
     Ok(total / batches as f64)
 }

@@ -3,6 +3,7 @@
 //! regression head trains: the encoder's output is detached, so no gradient reaches it.
 
 use super::config::RunConfig;
+use super::error::{Result, TrainError};
 use super::evaluate::predict;
 use super::optim::{adam, Adam};
 use super::progress::Progress;
@@ -11,7 +12,6 @@ use super::schedule::{Snapshot, ValidTracker};
 use crate::data::{Batch, Split};
 use crate::model::{named_vars_with_prefix, Model};
 use crate::rng::derive_seed;
-use anyhow::{ensure, Result};
 use candle_core::Device;
 use candle_nn::{Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
@@ -92,10 +92,11 @@ pub fn train_supervised(
         let (mut loss_sum, mut seen) = (0.0, 0usize);
         for (b, host) in batches.enumerate() {
             let loss = supervised_step(model, &mut opt, &host.to_device(device)?)?;
-            ensure!(
-                loss.is_finite(),
-                "supervised epoch {epoch}, batch {b}: the L1 loss is {loss} (lower supervised.lr?)"
-            );
+            if !loss.is_finite() {
+                return Err(TrainError::Training(format!(
+                    "supervised epoch {epoch}, batch {b}: the L1 loss is {loss} (lower supervised.lr?)"
+                )));
+            }
             loss_sum += loss * host.len() as f64;
             seen += host.len();
             bar.step(loss);
