@@ -1,12 +1,12 @@
 //! Run artefacts: the weights as safetensors with the full config beside them, and the report.
 
 use super::config::RunConfig;
+use super::error::{Result, TrainError};
 use super::run::{build_model, RunReport};
 use super::ssl::Pretrained;
 use crate::data::DataIdentity;
 use crate::files;
 use crate::model::Model;
-use anyhow::{Context, Result};
 use candle_core::Device;
 use candle_nn::VarMap;
 use serde::{Deserialize, Serialize};
@@ -42,17 +42,18 @@ impl PretrainRecord {
     pub fn save(&self, dir: &Path) -> Result<()> {
         Ok(files::write_file(
             &dir.join(PRETRAIN_FILE),
-            serde_json::to_string_pretty(self)?.as_bytes(),
+            serde_json::to_string_pretty(self)
+                .expect("a pre-training record always serialises")
+                .as_bytes(),
         )?)
     }
 
     /// Reads `<dir>/pretrain.json`.
     pub fn load(dir: &Path) -> Result<PretrainRecord> {
         let path = dir.join(PRETRAIN_FILE);
-        let text =
-            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = read(&path)?;
         let mut record: PretrainRecord =
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| parse_error(&path, e))?;
         record.pretrain.seconds = record.seconds;
         Ok(record)
     }
@@ -60,10 +61,11 @@ impl PretrainRecord {
 
 /// Writes `model.safetensors` and `config.toml` into `dir` (created if missing).
 pub fn save_checkpoint(dir: &Path, varmap: &VarMap, cfg: &RunConfig) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_dir(dir)?;
+    let weights = dir.join(WEIGHTS_FILE);
     varmap
-        .save(dir.join(WEIGHTS_FILE))
-        .with_context(|| format!("writing {}", dir.join(WEIGHTS_FILE).display()))?;
+        .save(&weights)
+        .map_err(|e| e.context(format!("writing {}", weights.display())))?;
     Ok(files::write_file(
         &dir.join(CONFIG_FILE),
         cfg.to_toml().as_bytes(),
@@ -72,20 +74,20 @@ pub fn save_checkpoint(dir: &Path, varmap: &VarMap, cfg: &RunConfig) -> Result<(
 
 /// Writes the report as `metrics.json` into `dir`.
 pub fn save_report(dir: &Path, report: &RunReport) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_dir(dir)?;
     Ok(files::write_file(
         &dir.join(METRICS_FILE),
-        serde_json::to_string_pretty(report)?.as_bytes(),
+        serde_json::to_string_pretty(report)
+            .expect("a run report always serialises")
+            .as_bytes(),
     )?)
 }
 
 /// Reads a run directory's config and weights into a model built for that config.
 pub fn load_checkpoint(dir: &Path, device: &Device) -> Result<(RunConfig, Model, VarMap)> {
     let config_path = dir.join(CONFIG_FILE);
-    let text = fs::read_to_string(&config_path)
-        .with_context(|| format!("reading {}", config_path.display()))?;
-    let cfg = RunConfig::from_toml(&text)
-        .with_context(|| format!("parsing {}", config_path.display()))?;
+    let text = read(&config_path)?;
+    let cfg = RunConfig::from_toml(&text).map_err(|e| parse_error(&config_path, e))?;
     let (model, mut varmap) = build_model(&cfg, device)?;
     let weights = dir.join(WEIGHTS_FILE);
     varmap.load(&weights).map_err(|e| {
@@ -105,7 +107,33 @@ pub fn load_checkpoint(dir: &Path, device: &Device) -> Result<(RunConfig, Model,
         } else {
             "cannot be loaded".to_owned()
         };
-        anyhow::anyhow!("{} {what}: {cause}", weights.display())
+        TrainError::State(format!("{} {what}: {cause}", weights.display()))
     })?;
     Ok((cfg, model, varmap))
+}
+
+/// The text of the file at `path`.
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).map_err(|error| TrainError::Io {
+        action: "reading",
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Creates the folder `dir` and any missing parents.
+fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|error| TrainError::Io {
+        action: "creating",
+        path: dir.to_path_buf(),
+        error,
+    })
+}
+
+/// The error of a file at `path` that its parser rejected with `e`.
+fn parse_error(path: &Path, e: impl std::fmt::Display) -> TrainError {
+    TrainError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
 }

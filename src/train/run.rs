@@ -2,6 +2,7 @@
 //! pre-training, supervised (or linear) training, and the metrics of the best epoch.
 
 use super::config::{DataConfig, Methodology, RunConfig};
+use super::error::{Result, TrainError};
 use super::evaluate::run_metrics;
 use super::fidelity::RELEASED_PROJECTOR_WIDTH;
 use super::linear_probe::{encode_split, probe_encoder, train_head, ProbeScore};
@@ -12,7 +13,6 @@ use crate::data::synthetic::generate;
 use crate::data::{DataIdentity, Dataset, Layout, NonFinitePolicy};
 use crate::metrics::Metrics;
 use crate::model::{Fusion, Model, ModelConfig};
-use anyhow::{ensure, Result};
 use candle_core::{DType, Device};
 use candle_nn::VarMap;
 use serde::{Deserialize, Serialize};
@@ -59,8 +59,10 @@ impl DataConfig {
     /// (zero and count), if enabled train-only standardisation, and the padding layout.
     pub fn load(&self) -> Result<Dataset> {
         let mut data = match &self.path {
-            Some(dir) => Dataset::load_native(dir)
-                .map_err(|e| anyhow::anyhow!("loading data directory {}: {e}", dir.display()))?,
+            Some(dir) => Dataset::load_native(dir).map_err(|error| TrainError::Import {
+                dir: dir.clone(),
+                error,
+            })?,
             None => generate(&self.synthetic),
         };
         if self.standardize {
@@ -247,13 +249,14 @@ pub fn run(
     device: &Device,
     progress: &Progress,
 ) -> Result<(Model, VarMap, RunReport)> {
-    ensure!(
-        data.dims() == cfg.model.input_dims,
-        "data {} has feature dims {:?} but model.input_dims is {:?}",
-        data.identity,
-        data.dims(),
-        cfg.model.input_dims
-    );
+    if data.dims() != cfg.model.input_dims {
+        return Err(TrainError::Config(format!(
+            "data {} has feature dims {:?} but model.input_dims is {:?}",
+            data.identity,
+            data.dims(),
+            cfg.model.input_dims
+        )));
+    }
     let (model, varmap) = build_model(cfg, device)?;
     let pretrained = if cfg.methodology.pretrains() {
         Some(pretrain_phase(

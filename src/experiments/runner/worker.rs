@@ -127,7 +127,7 @@ impl Shared<'_> {
                         (dir, record, computed) = self.ensure_pretrained(cfg, key)?;
                         load_checkpoint(&dir, device)?
                     }
-                    Err(err) => return Err(err),
+                    Err(err) => return Err(err.into()),
                 };
                 let (saved, model, varmap) = loaded;
                 ensure!(
@@ -219,7 +219,7 @@ impl Shared<'_> {
         // replace: the cache folder holds nothing else.
         files::commit_dir(&dir, true, WEIGHTS_FILE, |tmp| -> Result<()> {
             save_checkpoint(tmp, &varmap, &record.config)?;
-            record.save(tmp)
+            Ok(record.save(tmp)?)
         })?;
         self.remove_live(&live_key)?;
         Ok((dir, record, true))
