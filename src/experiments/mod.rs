@@ -9,7 +9,8 @@
 //! * [`key`] — SHA-256 run, row and pre-training keys over canonical JSON;
 //! * [`runner`] — [`reproduce`]: resumable, parallel, with a pre-training cache;
 //! * [`shard`] — [`Shard`]: a deterministic 1/N of the runs, for several machines;
-//! * the results store ([`ResultStore`]): append-only, synced JSON lines.
+//! * the results store ([`ResultStore`]): append-only, synced JSON lines;
+//! * [`ExperimentError`] — what went wrong, in one message.
 //!
 //! ```no_run
 //! use mmssl::experiments::{reproduce, FamilyId, Profile, ReproduceOptions};
@@ -22,6 +23,7 @@
 //! # anyhow::Ok(())
 //! ```
 
+mod error;
 pub mod family;
 pub mod key;
 pub mod profile;
@@ -30,6 +32,7 @@ pub mod runner;
 pub mod shard;
 mod store;
 
+pub use error::{ExperimentError, Result};
 pub use family::{FamilyId, UnknownFamily};
 pub use profile::{Grids, ImportedData, Profile, ProfileName, Strategy};
 pub use registry::{expand, Family, Grid, RunSpec, FAMILIES};

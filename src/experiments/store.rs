@@ -8,11 +8,11 @@
 //! key: a row repeated with the same metrics (e.g. copied in twice) counts once; the same key with
 //! different metrics is an error naming the key and both lines.
 
+use super::error::{ExperimentError, Result};
 use super::family::FamilyId;
 use crate::data::DataIdentity;
 use crate::metrics::Metrics;
 use crate::train::{Methodology, Pretrained, RunConfig};
-use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -91,17 +91,15 @@ impl StoreLock {
             .truncate(false)
             .write(true)
             .open(&path)
-            .with_context(|| format!("opening the lock file {}", path.display()))?;
+            .map_err(ExperimentError::io("opening the lock file", &path))?;
         match file.try_lock() {
             Ok(()) => Ok(StoreLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => bail!(
-                "{} is in use by another `mmssl reproduce` (it holds {}): wait for it to finish, or \
-                 give this one another --out",
-                dir.display(),
-                path.display()
-            ),
+            Err(std::fs::TryLockError::WouldBlock) => Err(ExperimentError::Locked {
+                dir: dir.to_path_buf(),
+                lock: path,
+            }),
             Err(std::fs::TryLockError::Error(err)) => {
-                Err(err).with_context(|| format!("locking {}", path.display()))
+                Err(ExperimentError::io("locking", &path)(err))
             }
         }
     }
@@ -121,10 +119,10 @@ impl ResultStore {
             duplicate_lines: 0,
         };
         if path.exists() {
-            let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+            let file = File::open(path).map_err(ExperimentError::io("opening", path))?;
             let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
             for (index, line) in BufReader::new(file).lines().enumerate() {
-                let line = line.with_context(|| format!("reading {}", path.display()))?;
+                let line = line.map_err(ExperimentError::io("reading", path))?;
                 if line.trim().is_empty() {
                     continue;
                 }
@@ -134,17 +132,18 @@ impl ResultStore {
                 };
                 if let Some(&earlier) = first_line.get(&row.key) {
                     let kept = store.get(&row.key).expect("a key with a line has a row");
-                    ensure!(
-                        same_run_result(kept, &row),
-                        "{}: line {} repeats run key {} ({} {} seed {}) of line {earlier} with \
-                         different results; remove the wrong line",
-                        path.display(),
-                        index + 1,
-                        row.key,
-                        row.family,
-                        row.variant,
-                        row.seed
-                    );
+                    if !same_run_result(kept, &row) {
+                        return Err(ExperimentError::Conflict(format!(
+                            "{}: line {} repeats run key {} ({} {} seed {}) of line {earlier} \
+                             with different results; remove the wrong line",
+                            path.display(),
+                            index + 1,
+                            row.key,
+                            row.family,
+                            row.variant,
+                            row.seed
+                        )));
+                    }
                     store.duplicate_lines += 1;
                     continue;
                 }
@@ -158,23 +157,31 @@ impl ResultStore {
 
     /// Appends `row` as one line and syncs it to disk before returning.
     pub fn append(&mut self, row: ResultRow) -> Result<()> {
-        let mut line = serde_json::to_string(&row)?;
+        let mut line =
+            serde_json::to_string(&row).map_err(|e| ExperimentError::Internal(e.to_string()))?;
         line.push('\n');
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(ExperimentError::io("creating", dir))?;
         }
+        let path = &self.path;
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&self.path)
-            .with_context(|| format!("opening {}", self.path.display()))?;
+            .open(path)
+            .map_err(ExperimentError::io("opening", path))?;
         // A crash may have left a partial last line: start ours on a fresh line.
-        if file.metadata()?.len() > 0 && !ends_with_newline(&self.path)? {
-            file.write_all(b"\n")?;
+        let len = file
+            .metadata()
+            .map_err(ExperimentError::io("reading", path))?
+            .len();
+        if len > 0 && !ends_with_newline(path).map_err(ExperimentError::io("reading", path))? {
+            file.write_all(b"\n")
+                .map_err(ExperimentError::io("writing", path))?;
         }
-        file.write_all(line.as_bytes())?;
+        file.write_all(line.as_bytes())
+            .map_err(ExperimentError::io("writing", path))?;
         file.sync_data()
-            .with_context(|| format!("syncing {}", self.path.display()))?;
+            .map_err(ExperimentError::io("syncing", path))?;
         self.keys.insert(row.key.clone());
         self.rows.push(row);
         Ok(())
@@ -226,7 +233,7 @@ fn same_run_result(a: &ResultRow, b: &ResultRow) -> bool {
     serde_json::to_value(untimed(a)).ok() == serde_json::to_value(untimed(b)).ok()
 }
 
-fn ends_with_newline(path: &Path) -> Result<bool> {
+fn ends_with_newline(path: &Path) -> std::io::Result<bool> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = File::open(path)?;
     file.seek(SeekFrom::End(-1))?;
@@ -256,27 +263,29 @@ pub fn merge_stores(inputs: &[PathBuf], out: &Path) -> Result<MergeSummary> {
     let mut summary = MergeSummary::default();
     let mut new_rows: Vec<ResultRow> = Vec::new();
     for input in inputs {
-        ensure!(
-            input.is_file(),
-            "{}: not a results store (expected a results.jsonl file or a folder holding one)",
-            input.display()
-        );
+        if !input.is_file() {
+            return Err(ExperimentError::Config(format!(
+                "{}: not a results store (expected a results.jsonl file or a folder holding one)",
+                input.display()
+            )));
+        }
         for row in ResultStore::open(input)?.rows {
             if let Some(first) = source.get(&row.key) {
                 let kept = (new_rows.iter().find(|r| r.key == row.key))
                     .or_else(|| merged.get(&row.key))
                     .expect("a key with a source has a row");
-                ensure!(
-                    same_run_result(kept, &row),
-                    "run key {} ({} {} seed {}) has different results in {} and {}: nothing was \
-                     merged; remove the wrong row",
-                    row.key,
-                    row.family,
-                    row.variant,
-                    row.seed,
-                    first.display(),
-                    input.display()
-                );
+                if !same_run_result(kept, &row) {
+                    return Err(ExperimentError::Conflict(format!(
+                        "run key {} ({} {} seed {}) has different results in {} and {}: nothing \
+                         was merged; remove the wrong row",
+                        row.key,
+                        row.family,
+                        row.variant,
+                        row.seed,
+                        first.display(),
+                        input.display()
+                    )));
+                }
                 summary.duplicates += 1;
                 continue;
             }
