@@ -29,11 +29,11 @@
 //!   "'Medium-Medium' … performs the best"; grid guess p1, p2 ∈ {0.2, 0.5, 0.8} (Low / Medium /
 //!   High around the named 0.5), the full 3 × 3 product.
 
+use super::error::{ExperimentError, Result};
 use super::family::FamilyId;
 use crate::data::synthetic::Difficulty;
 use crate::model::ModelConfig;
 use crate::train::RunConfig;
-use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -380,7 +380,10 @@ impl Profile {
         if name.ends_with(".toml") || path.is_file() {
             return Profile::from_toml_file(path);
         }
-        bail!("unknown profile `{name}`: expected smoke, quick, standard, full or a path to a profile .toml file")
+        Err(ExperimentError::Profile(format!(
+            "unknown profile `{name}`: expected smoke, quick, standard, full or a path to a \
+             profile .toml file"
+        )))
     }
 
     /// Reads a profile from a TOML file: every field of [`Profile`] (unknown keys are errors);
@@ -388,35 +391,46 @@ impl Profile {
     /// file can resize one built-in profile to a machine, e.g. `base = "quick"` and
     /// `seeds = [0, 1, 2]`.
     pub fn from_toml_file(path: &Path) -> Result<Profile> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading profile {}", path.display()))?;
-        Profile::from_toml(&text).with_context(|| format!("profile {}", path.display()))
+        let text =
+            std::fs::read_to_string(path).map_err(ExperimentError::io("reading profile", path))?;
+        Profile::from_toml(&text).map_err(|e| ExperimentError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 
     /// [`Profile::from_toml_file`] on a string.
     pub fn from_toml(text: &str) -> Result<Profile> {
-        let mut table: toml::Table = toml::from_str(text)?;
+        let invalid = |e: toml::de::Error| ExperimentError::Profile(e.to_string());
+        let mut table: toml::Table = toml::from_str(text).map_err(invalid)?;
         let base = match table.remove("base") {
             None => None,
             Some(toml::Value::String(name)) => Some(
                 ProfileName::ALL
                     .into_iter()
                     .find(|p| p.name() == name)
-                    .with_context(|| {
-                        format!("`base = \"{name}\"`: expected smoke, quick, standard or full")
+                    .ok_or_else(|| {
+                        ExperimentError::Profile(format!(
+                            "`base = \"{name}\"`: expected smoke, quick, standard or full"
+                        ))
                     })?,
             ),
-            Some(other) => bail!("`base` must be a profile name string, not {other}"),
+            Some(other) => {
+                return Err(ExperimentError::Profile(format!(
+                    "`base` must be a profile name string, not {other}"
+                )))
+            }
         };
         let merged = match base {
             None => table,
             Some(base) => {
-                let mut full = toml::Table::try_from(base.profile())?;
+                let mut full = toml::Table::try_from(base.profile())
+                    .map_err(|e| ExperimentError::Internal(e.to_string()))?;
                 merge_toml(&mut full, table);
                 full
             }
         };
-        let profile: Profile = merged.try_into()?;
+        let profile: Profile = merged.try_into().map_err(invalid)?;
         profile.validate()?;
         Ok(profile)
     }
@@ -424,14 +438,15 @@ impl Profile {
     /// Checks that every seed list and grid axis is non-empty and every size is positive.
     pub fn validate(&self) -> Result<()> {
         if self.name.is_empty() {
-            bail!("profile: `name` must not be empty");
+            return Err(ExperimentError::Profile(
+                "profile: `name` must not be empty".into(),
+            ));
         }
         if !(self.scale > 0.0 && self.scale.is_finite()) {
-            bail!(
+            return Err(ExperimentError::Profile(format!(
                 "profile {}: `scale` must be > 0, got {}",
-                self.name,
-                self.scale
-            );
+                self.name, self.scale
+            )));
         }
         for (key, value) in [
             ("steps", self.steps),
@@ -441,22 +456,24 @@ impl Profile {
             ("ssl_batch_size", self.ssl_batch_size),
         ] {
             if value == 0 {
-                bail!("profile {}: `{key}` must be at least 1", self.name);
+                return Err(ExperimentError::Profile(format!(
+                    "profile {}: `{key}` must be at least 1",
+                    self.name
+                )));
             }
         }
         if !(self.ssl_lr > 0.0 && self.ssl_lr.is_finite()) {
-            bail!(
+            return Err(ExperimentError::Profile(format!(
                 "profile {}: `ssl_lr` must be > 0, got {}",
-                self.name,
-                self.ssl_lr
-            );
+                self.name, self.ssl_lr
+            )));
         }
         if self.seeds.is_empty() {
-            bail!(
+            return Err(ExperimentError::Profile(format!(
                 "profile {}: `seeds` must name at least one seed (an empty `family_seeds` entry \
                  leaves that family out)",
                 self.name
-            );
+            )));
         }
         let g = &self.grids;
         for (key, axis) in [
@@ -468,17 +485,17 @@ impl Profile {
             ("grids.ssl_lrs", &g.ssl_lrs),
         ] {
             if axis.is_empty() {
-                bail!(
+                return Err(ExperimentError::Profile(format!(
                     "profile {}: `{key}` must have at least one value",
                     self.name
-                );
+                )));
             }
         }
         if g.strategies.is_empty() {
-            bail!(
+            return Err(ExperimentError::Profile(format!(
                 "profile {}: `grids.strategies` must have at least one strategy",
                 self.name
-            );
+            )));
         }
         Ok(())
     }
