@@ -18,13 +18,12 @@
 //! same supervised run appears with the same run key in every family that plots it (and is
 //! computed once; see [`super::key`]).
 
-use super::family::FamilyId;
+use super::family::{FamilyId, UnknownFamily};
 use super::key::{pretrain_key, row_key, run_key};
 use super::profile::Profile;
 use crate::augment::{AugmentConfig, AugmentKind};
 use crate::train::fidelity::SWITCHES;
 use crate::train::{Fidelity, Methodology, RunConfig, SslConfig};
-use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -300,7 +299,7 @@ pub fn family(id: FamilyId) -> &'static Family {
 
 /// The families named in `only` (all of them when `only` is empty), in registry order; an
 /// unknown id is an error listing the known ones.
-pub fn select(only: &[String]) -> Result<Vec<&'static Family>> {
+pub fn select(only: &[String]) -> Result<Vec<&'static Family>, UnknownFamily> {
     let wanted: Vec<FamilyId> = only.iter().map(|id| id.parse()).collect::<Result<_, _>>()?;
     Ok(FAMILIES
         .iter()
@@ -309,7 +308,7 @@ pub fn select(only: &[String]) -> Result<Vec<&'static Family>> {
 }
 
 /// Every run of the selected families under `profile`, in registry order.
-pub fn expand(profile: &Profile, only: &[String]) -> Result<Vec<RunSpec>> {
+pub fn expand(profile: &Profile, only: &[String]) -> Result<Vec<RunSpec>, UnknownFamily> {
     Ok(select(only)?
         .into_iter()
         .flat_map(|f| f.expand(profile))

@@ -8,7 +8,7 @@
 //! so shards started with different `--only` lists still never duplicate a group. Shards are
 //! balanced in expectation, not exactly.
 
-use anyhow::{bail, ensure, Context, Result};
+use super::error::{ExperimentError, Result};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::str::FromStr;
@@ -32,23 +32,22 @@ impl Shard {
 }
 
 impl FromStr for Shard {
-    type Err = anyhow::Error;
+    type Err = ExperimentError;
 
     /// Parses `K/N` with 1 ≤ K ≤ N.
     fn from_str(text: &str) -> Result<Shard> {
+        let refuse = |why: String| ExperimentError::Config(format!("--shard {text}: {why}"));
         let Some((k, n)) = text.split_once('/') else {
-            bail!("--shard {text}: expected K/N, e.g. 1/4");
+            return Err(refuse("expected K/N, e.g. 1/4".into()));
         };
         let parse = |part: &str, what: &str| -> Result<usize> {
-            part.trim()
-                .parse()
-                .with_context(|| format!("--shard {text}: {what} `{part}` is not a whole number"))
+            (part.trim().parse())
+                .map_err(|_| refuse(format!("{what} `{part}` is not a whole number")))
         };
         let (index, count) = (parse(k, "K")?, parse(n, "N")?);
-        ensure!(
-            count >= 1 && (1..=count).contains(&index),
-            "--shard {text}: expected 1 ≤ K ≤ N"
-        );
+        if !(count >= 1 && (1..=count).contains(&index)) {
+            return Err(refuse("expected 1 ≤ K ≤ N".into()));
+        }
         Ok(Shard { index, count })
     }
 }
