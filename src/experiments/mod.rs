@@ -20,7 +20,7 @@
 //! for row in done.store.family_rows(FamilyId::Table8_2_2) {
 //!     println!("{} seed {}: MAE {:.3}", row.variant, row.seed, row.test.mae);
 //! }
-//! # anyhow::Ok(())
+//! # Ok::<(), mmssl::experiments::ExperimentError>(())
 //! ```
 
 mod error;

@@ -35,6 +35,10 @@ impl Datasets {
             .iter()
             .find(|(d, _)| *d == wanted)
             .map(|(_, data)| data)
-            .ok_or_else(|| anyhow!("no data loaded for the settings of this run (a bug)"))
+            .ok_or_else(|| {
+                ExperimentError::Internal(
+                    "no data loaded for the settings of this run (a bug)".into(),
+                )
+            })
     }
 }

@@ -41,6 +41,7 @@ use datasets::Datasets;
 use worker::{lock, Shared};
 
 use crate::data::{DataIdentity, Dataset};
+use crate::experiments::error::{ExperimentError, Result};
 use crate::experiments::family::FamilyId;
 use crate::experiments::key::canonical_json;
 use crate::experiments::profile::Profile;
@@ -55,7 +56,6 @@ use crate::train::{
     save_checkpoint, DataConfig, Methodology, PretrainRecord, Progress, RunConfig, CONFIG_FILE,
     WEIGHTS_FILE,
 };
-use anyhow::{anyhow, bail, ensure, Context, Result};
 use candle_core::Device;
 use candle_nn::VarMap;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -210,41 +210,47 @@ impl Plan {
     /// Generates the data, expands the registry under the profile, computes every key, opens the
     /// store, writes `profile.json` and removes stale temporary pre-training directories.
     pub fn prepare(options: ReproduceOptions) -> Result<Plan> {
-        ensure!(options.jobs >= 1, "--jobs must be at least 1");
+        if options.jobs < 1 {
+            return Err(ExperimentError::Config("--jobs must be at least 1".into()));
+        }
         let profile = &options.profile;
         let all = registry::expand(profile, &[])?;
         let selected = registry::expand(profile, &options.only)?;
         let base = profile.config(0);
-        base.check_memory()
-            .with_context(|| format!("profile {}", profile.name))?;
+        let unfit = |run, error| ExperimentError::Settings {
+            profile: profile.name.clone(),
+            run,
+            error: Box::new(error),
+        };
+        base.check_memory().map_err(|e| unfit(None, e))?;
         for spec in &all {
-            spec.config
-                .validate()
-                .with_context(|| format!("profile {}: {}", profile.name, spec.label()))?;
-            ensure!(
-                spec.config.data == base.data,
-                "{}: every run of a profile must use the same data settings",
-                spec.label()
-            );
+            (spec.config.validate()).map_err(|e| unfit(Some(spec.label()), e))?;
+            if spec.config.data != base.data {
+                return Err(ExperimentError::Config(format!(
+                    "{}: every run of a profile must use the same data settings",
+                    spec.label()
+                )));
+            }
         }
         let data = Datasets::load(&base, &selected)?;
         let first = data.base();
-        ensure!(
-            first.dims() == base.model.input_dims,
-            "data {} has feature dims {:?} but model.input_dims is {:?}",
-            first.identity,
-            first.dims(),
-            base.model.input_dims
-        );
+        if first.dims() != base.model.input_dims {
+            return Err(ExperimentError::Config(format!(
+                "data {} has feature dims {:?} but model.input_dims is {:?}",
+                first.identity,
+                first.dims(),
+                base.model.input_dims
+            )));
+        }
         let sha = first.identity.sha256.clone();
 
-        fs::create_dir_all(&options.out)
-            .with_context(|| format!("creating {}", options.out.display()))?;
+        fs::create_dir_all(&options.out).map_err(ExperimentError::io("creating", &options.out))?;
         // Before anything in the folder is touched: another process may be writing to it.
         let lock = StoreLock::acquire(&options.out)?;
         check_profile_dir(&options.out, profile)?;
-        fs::write(options.out.join(PROFILE_FILE), profile.to_json())
-            .with_context(|| format!("writing {}", options.out.join(PROFILE_FILE).display()))?;
+        let profile_file = options.out.join(PROFILE_FILE);
+        fs::write(&profile_file, profile.to_json())
+            .map_err(ExperimentError::io("writing", &profile_file))?;
         files::remove_stale_tmp(&options.out.join(PRETRAINED_DIR))?;
         files::remove_stale_tmp(&options.out.join(LIVE_DIR))?;
         let store = ResultStore::open(&store_path(&options.out))?;
@@ -378,11 +384,11 @@ impl Plan {
         let store = shared
             .store
             .into_inner()
-            .map_err(|_| anyhow!("results store lock poisoned"))?;
+            .map_err(|_| ExperimentError::Internal("results store lock poisoned".into()))?;
         let mut summary = shared
             .summary
             .into_inner()
-            .map_err(|_| anyhow!("summary lock poisoned"))?;
+            .map_err(|_| ExperimentError::Internal("summary lock poisoned".into()))?;
         summary.wall_seconds = start.elapsed().as_secs_f64();
         Ok(Reproduction {
             store,
@@ -438,12 +444,12 @@ pub fn check_profile_dir(out: &Path, profile: &Profile) -> Result<()> {
     };
     if let Ok(previous) = serde_json::from_str::<Profile>(&text) {
         if previous.name != profile.name {
-            bail!(
+            return Err(ExperimentError::Config(format!(
                 "{} holds results of profile `{}`, not `{}`: choose another --out",
                 out.display(),
                 previous.name,
                 profile.name
-            );
+            )));
         }
     }
     Ok(())

@@ -5,7 +5,7 @@
 use super::*;
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
-    m.lock().map_err(|_| anyhow!("a reproduce worker panicked"))
+    (m.lock()).map_err(|_| ExperimentError::Internal("a reproduce worker panicked".into()))
 }
 
 /// State shared by the worker threads.
@@ -18,7 +18,7 @@ pub(super) struct Shared<'a> {
     pub(super) summary: Mutex<Summary>,
     pub(super) bar: ProgressBar,
     pub(super) failed: AtomicBool,
-    pub(super) error: Mutex<Option<anyhow::Error>>,
+    pub(super) error: Mutex<Option<ExperimentError>>,
 }
 
 /// How a run's encoder was obtained.
@@ -47,7 +47,10 @@ impl Shared<'_> {
                 if let Err(err) = self.execute(&job) {
                     self.failed.store(true, Ordering::SeqCst);
                     if let Ok(mut slot) = self.error.lock() {
-                        slot.get_or_insert(err.context(format!("run {}", job.spec.label())));
+                        slot.get_or_insert(ExperimentError::Run {
+                            label: job.spec.label(),
+                            error: Box::new(err),
+                        });
                     }
                     return;
                 }
@@ -122,19 +125,19 @@ impl Shared<'_> {
                         self.bar.suspend(|| {
                             eprintln!("note: {err:#}; computing that pre-training again")
                         });
-                        fs::remove_dir_all(&dir)
-                            .with_context(|| format!("removing {}", dir.display()))?;
+                        fs::remove_dir_all(&dir).map_err(ExperimentError::io("removing", &dir))?;
                         (dir, record, computed) = self.ensure_pretrained(cfg, key)?;
                         load_checkpoint(&dir, device)?
                     }
                     Err(err) => return Err(err.into()),
                 };
                 let (saved, model, varmap) = loaded;
-                ensure!(
-                    saved.model == cfg.model && saved.seed == cfg.seed,
-                    "cached pre-training {} does not match the run's model / seed",
-                    dir.display()
-                );
+                if !(saved.model == cfg.model && saved.seed == cfg.seed) {
+                    return Err(ExperimentError::Internal(format!(
+                        "cached pre-training {} does not match the run's model / seed",
+                        dir.display()
+                    )));
+                }
                 let source = if computed {
                     Source::Computed
                 } else {
@@ -246,7 +249,7 @@ impl Shared<'_> {
         let dir = self.options.out.join(LIVE_DIR).join(key);
         match fs::remove_dir_all(&dir) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(e).with_context(|| format!("removing {}", dir.display()))
+                Err(ExperimentError::io("removing", &dir)(e))
             }
             _ => Ok(()),
         }
