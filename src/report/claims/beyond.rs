@@ -113,7 +113,15 @@ pub(super) fn deviations(rows: &[ResultRow]) -> Vec<ClaimCheck> {
             }
             for metric in DEVIATION_METRICS {
                 out.push(compare(
-                    format!("{method}: `{setting}` raises test {}", metric.label()),
+                    format!(
+                        "{method}: `{setting}` {} test {}",
+                        if metric.higher_is_better() {
+                            "raises"
+                        } else {
+                            "lowers"
+                        },
+                        metric.label()
+                    ),
                     metric.into(),
                     &variant(rows, f, &variant_name, metric),
                     &variant(rows, f, &base, metric),
