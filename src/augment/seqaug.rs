@@ -45,12 +45,16 @@ impl SeqAug {
         lengths: &[usize],
         rng: &mut Rng,
     ) {
-        let dims = seqs.dims();
-        for (i, &len) in lengths.iter().enumerate() {
-            let fraction = self.draw_fraction(modality, rng);
-            let count = (fraction * dims as f32).round() as usize;
-            Self::resample(seqs.sample_mut(i), dims, len, count, rng);
-        }
+        self.each_sample(
+            modality,
+            seqs,
+            lengths,
+            rng,
+            |sample, dims, len, fraction, rng| {
+                let count = (fraction * dims as f32).round() as usize;
+                Self::resample(sample, dims, len, count, rng);
+            },
+        );
     }
 
     /// SeqAug as the released code draws it (`modules/mmaug.py:182-202`, `docs/fidelity.md` §4
@@ -65,13 +69,34 @@ impl SeqAug {
         lengths: &[usize],
         rng: &mut Rng,
     ) {
+        self.each_sample(
+            modality,
+            seqs,
+            lengths,
+            rng,
+            |sample, dims, len, fraction, rng| {
+                let picked: Vec<usize> = (0..dims)
+                    .filter(|_| rng.random::<f32>() < fraction)
+                    .collect();
+                Self::permute_dims(sample, dims, len, &picked, rng);
+            },
+        );
+    }
+
+    /// Draws each sample's fraction and hands `resample` the sample, its dims, real length and
+    /// fraction.
+    fn each_sample(
+        &self,
+        modality: Modality,
+        seqs: &mut Sequences,
+        lengths: &[usize],
+        rng: &mut Rng,
+        mut resample: impl FnMut(&mut [f32], usize, usize, f32, &mut Rng),
+    ) {
         let dims = seqs.dims();
         for (i, &len) in lengths.iter().enumerate() {
             let fraction = self.draw_fraction(modality, rng);
-            let picked: Vec<usize> = (0..dims)
-                .filter(|_| rng.random::<f32>() < fraction)
-                .collect();
-            Self::permute_dims(seqs.sample_mut(i), dims, len, &picked, rng);
+            resample(seqs.sample_mut(i), dims, len, fraction, rng);
         }
     }
 

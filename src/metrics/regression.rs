@@ -31,16 +31,8 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     if x.len() < 2 || constant(x) || constant(y) {
         return None;
     }
-    let n = x.len() as f64;
-    let (mean_x, mean_y) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mean_x, b - mean_y);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    let r = sxy / (sxx.sqrt() * syy.sqrt());
+    let m = Moments::of(x, y);
+    let r = m.sxy / (m.sxx.sqrt() * m.syy.sqrt());
     r.is_finite().then(|| r.clamp(-1.0, 1.0))
 }
 
@@ -69,17 +61,9 @@ pub fn rmse(predictions: &[f64], labels: &[f64]) -> f64 {
 pub fn ccc(x: &[f64], y: &[f64]) -> Option<f64> {
     assert_eq!(x.len(), y.len(), "ccc: length mismatch");
     assert!(!x.is_empty(), "ccc: empty input");
-    let n = x.len() as f64;
-    let (mean_x, mean_y) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mean_x, b - mean_y);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    let denominator = (sxx + syy) / n + (mean_x - mean_y).powi(2);
-    let c = 2.0 * sxy / n / denominator;
+    let (m, n) = (Moments::of(x, y), x.len() as f64);
+    let denominator = (m.sxx + m.syy) / n + (m.mean_x - m.mean_y).powi(2);
+    let c = 2.0 * m.sxy / n / denominator;
     (denominator > 0.0 && c.is_finite()).then(|| c.clamp(-1.0, 1.0))
 }
 
@@ -99,4 +83,34 @@ pub fn sagr(predictions: &[f64], labels: &[f64]) -> f64 {
         .filter(|&(&p, &y)| sign(p) == sign(y))
         .count();
     agree as f64 / labels.len() as f64
+}
+
+/// Means and centred sums of products of two equally long samples (two-pass formula).
+struct Moments {
+    mean_x: f64,
+    mean_y: f64,
+    sxy: f64,
+    sxx: f64,
+    syy: f64,
+}
+
+impl Moments {
+    fn of(x: &[f64], y: &[f64]) -> Moments {
+        let n = x.len() as f64;
+        let (mean_x, mean_y) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+        for (a, b) in x.iter().zip(y) {
+            let (dx, dy) = (a - mean_x, b - mean_y);
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        Moments {
+            mean_x,
+            mean_y,
+            sxy,
+            sxx,
+            syy,
+        }
+    }
 }
