@@ -291,8 +291,9 @@ impl Profile {
     /// 216 runs (149 distinct, 50 pre-trainings); `deviations` is left out. Measured on the
     /// 2-core development machine (Intel Xeon, `--jobs 2`, per-epoch resume state saved, another
     /// build sharing the machine part of the time): 873 s for the reproduction, 15 min 14 s for
-    /// the README's whole command; `deviations` adds about 6.5 minutes (measured idle, 787 s of
-    /// run time over the two workers). Smallest effects it detects (80 % power, from
+    /// the README's whole command; `deviations` adds 90 runs (measured: 1,174 s of reproduction
+    /// while two builds shared the machine; its 78 runs before the last two switches took 787 s
+    /// idle). Smallest effects it detects (80 % power, from
     /// the measured seed spread of the paired differences): table 8.2.2 F1 ≈ 2–3 points, table
     /// 8.2.4 F1 ≈ 2–3 points and MAE ≈ 0.02, figure 8.4 at 10 % labels F1 ≈ 1.7–4 points and at
     /// 1 % ≈ 11–17 points, `ssl-lr` probe MAE ≈ 0.04 at 1e-3; the one-seed ablations detect
@@ -319,7 +320,7 @@ impl Profile {
                 (FamilyId::Table8_2_4, (0..5).collect()),
                 (FamilyId::Fig8_4, (0..5).collect()),
                 (FamilyId::SslLr, (0..5).collect()),
-                // 6.5 more minutes (measured): run it with a profile file, see the README.
+                // 90 more runs (15–20 minutes): run it with a profile file, see the README.
                 (FamilyId::Deviations, Vec::new()),
             ]),
             grids: Grids {
