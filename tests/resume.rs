@@ -7,6 +7,7 @@ mod common;
 use candle_core::{Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use mmssl::data::Dataset;
+use mmssl::loss::SupervisedLoss;
 use mmssl::model::{named_vars_with_prefix, vars_with_prefix};
 use mmssl::train::live::{Attempt, LiveFolder};
 use mmssl::train::{
@@ -66,7 +67,7 @@ fn adam_updates_bit_for_bit_as_candles_adamw() {
         let batches: Vec<_> = data.train.batches(32, Some(7), false).unwrap().collect();
         for host in batches.iter().take(5) {
             let batch = host.to_device(&device).unwrap();
-            supervised_step(&ours_model, &mut ours, &batch).unwrap();
+            supervised_step(&ours_model, &mut ours, &batch, SupervisedLoss::L1).unwrap();
             let fused = theirs_model.encoder.forward_t(&batch, true).unwrap();
             let loss = (theirs_model.head.forward(&fused).unwrap() - &batch.labels)
                 .unwrap()
@@ -91,13 +92,19 @@ fn the_optimiser_state_restores_exactly_and_refuses_other_shapes() {
     let device = Device::Cpu;
     let data = data(&cfg);
     let (model, varmap) = build_model(&cfg, &device).unwrap();
-    let mut opt = mmssl::train::adam(named_vars_with_prefix(&varmap, ""), 1e-3).unwrap();
+    let mut opt = mmssl::train::adam(named_vars_with_prefix(&varmap, ""), 1e-3, 0.0).unwrap();
     let batch = data.train.batches(32, None, false).unwrap().next().unwrap();
-    supervised_step(&model, &mut opt, &batch.to_device(&device).unwrap()).unwrap();
+    supervised_step(
+        &model,
+        &mut opt,
+        &batch.to_device(&device).unwrap(),
+        SupervisedLoss::L1,
+    )
+    .unwrap();
     let state: std::collections::HashMap<String, Tensor> =
         opt.state().unwrap().into_iter().collect();
     let (_, other_vars) = build_model(&cfg, &device).unwrap();
-    let mut other = mmssl::train::adam(named_vars_with_prefix(&other_vars, ""), 1e-3).unwrap();
+    let mut other = mmssl::train::adam(named_vars_with_prefix(&other_vars, ""), 1e-3, 0.0).unwrap();
     other.restore(opt.steps(), &state).unwrap();
     let again: Vec<(String, Vec<f32>)> = other
         .state()

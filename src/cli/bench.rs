@@ -89,9 +89,13 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let small_dev = small.to_device(&device)?;
     let (w, r) = (args.warmup, args.repeats);
 
-    let mut opt = adam(named_vars_with_prefix(&varmap, ""), cfg.supervised.lr)?;
+    let mut opt = adam(
+        named_vars_with_prefix(&varmap, ""),
+        cfg.supervised.lr,
+        cfg.supervised.weight_decay,
+    )?;
     let supervised = measure("supervised step", 32, w, r, || {
-        supervised_step(&model, &mut opt, &small_dev)?;
+        supervised_step(&model, &mut opt, &small_dev, cfg.supervised.loss)?;
         Ok(())
     })?;
     let transformator = cfg.ssl.augment.build()?;

@@ -117,11 +117,36 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
     }
     let mut value = toml::Value::try_from(&cfg)?;
     // Fields left out of a serialised config while at their default stay addressable:
-    // `--set fidelity=…` / `--set fidelity.<switch>=true`, `--set data.path=DIR` and
-    // `--set data.synthetic.difficulty=hard`.
+    // `--set fidelity=…` / `--set fidelity.<switch>=true`, `--set data.path=DIR`,
+    // `--set data.synthetic.difficulty=hard` and the phases' loss, weight decay and schedule.
     if let Some(table) = value.as_table_mut() {
         if !table.contains_key("fidelity") {
             table.insert("fidelity".into(), toml::Value::try_from(cfg.fidelity)?);
+        }
+    }
+    // The related work's options of both phases (loss, weight decay, schedule), likewise.
+    let phases = [
+        (
+            "supervised",
+            vec![
+                ("loss", toml::Value::try_from(cfg.supervised.loss)?),
+                ("weight_decay", cfg.supervised.weight_decay.into()),
+                ("schedule", toml::Value::try_from(&cfg.supervised.schedule)?),
+            ],
+        ),
+        (
+            "ssl",
+            vec![
+                ("weight_decay", cfg.ssl.weight_decay.into()),
+                ("schedule", toml::Value::try_from(&cfg.ssl.schedule)?),
+            ],
+        ),
+    ];
+    for (phase, fields) in phases {
+        if let Some(table) = value.get_mut(phase).and_then(toml::Value::as_table_mut) {
+            for (field, default) in fields {
+                table.entry(field).or_insert(default);
+            }
         }
     }
     let path_override = overrides.iter().any(|o| o.starts_with("data.path="));

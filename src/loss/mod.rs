@@ -1,4 +1,6 @@
-//! Barlow Twins loss (thesis 6.3, eq. 6.3.1 / 6.3.2) on two views' embeddings, `[batch, dim]` each.
+//! Barlow Twins loss (thesis 6.3, eq. 6.3.1 / 6.3.2) on two views' embeddings, `[batch, dim]` each,
+//! and the supervised phase's regression losses ([`SupervisedLoss`]: the thesis's L1, or
+//! RMSE + CCC after Bulat et al. 2022).
 //!
 //! # Which cross-correlation
 //!
@@ -28,9 +30,11 @@
 //! implementations exactly.
 
 mod barlow_twins;
+mod regression;
 
 pub use barlow_twins::{
     barlow_twins_loss, barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
     cross_correlation_unnormalised, BarlowTwinsConfig, BarlowTwinsTerms, BATCH_NORM_EPS,
     DEFAULT_EPS,
 };
+pub use regression::{rmse_ccc_loss, SupervisedLoss, REGRESSION_EPS};

@@ -3,10 +3,11 @@
 
 use super::error::{Result, TrainError};
 use super::fidelity::Fidelity;
+use super::lr_schedule::LrSchedule;
 use crate::augment::AugmentConfig;
 use crate::data::synthetic::SyntheticConfig;
 use crate::data::Layout;
-use crate::loss::BarlowTwinsConfig;
+use crate::loss::{BarlowTwinsConfig, SupervisedLoss};
 use crate::model::ModelConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -90,6 +91,18 @@ pub struct SupervisedConfig {
     /// 7.3.2's maximum). Separate from `max_epochs` because a head epoch costs almost nothing:
     /// profiles that shorten full training keep the head's schedule (see `train::linear_probe`).
     pub head_max_epochs: usize,
+    /// The loss minimised: `l1` (thesis 7.3, default) or `rmse-ccc` (Bulat et al. 2022); early
+    /// stopping stays on the valid MAE. Not written to configs while `l1`.
+    #[serde(skip_serializing_if = "SupervisedLoss::is_l1")]
+    pub loss: SupervisedLoss,
+    /// Decoupled weight decay (AdamW, Loshchilov & Hutter 2019; ConCluGen's MOSEI downstream
+    /// training uses 7e-5); 0 (default, not written to configs) is the thesis's plain Adam.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub weight_decay: f64,
+    /// The learning-rate schedule (default: the thesis's plateau halving; see
+    /// [`LrSchedule`]); it also sets the rate of linear heads, over `head_max_epochs`.
+    #[serde(skip_serializing_if = "LrSchedule::is_thesis")]
+    pub schedule: LrSchedule,
 }
 
 impl Default for SupervisedConfig {
@@ -103,6 +116,9 @@ impl Default for SupervisedConfig {
             lr_factor: 0.5,
             labeled_fraction: 1.0,
             head_max_epochs: 100,
+            loss: SupervisedLoss::L1,
+            weight_decay: 0.0,
+            schedule: LrSchedule::default(),
         }
     }
 }
@@ -121,6 +137,18 @@ pub struct SslConfig {
     pub loss: BarlowTwinsConfig,
     /// The two augmentation streams (defaults: table 8.2.1).
     pub augment: AugmentConfig,
+    /// Decoupled weight decay (AdamW; ConCluGen pre-trains with 3.2e-4); 0 (default, not written
+    /// to configs) is the thesis's plain Adam.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub weight_decay: f64,
+    /// The learning-rate schedule (default: constant, as table 7.3.2; see [`LrSchedule`]).
+    #[serde(skip_serializing_if = "LrSchedule::is_thesis")]
+    pub schedule: LrSchedule,
+}
+
+/// True for exactly 0 (a default left out of serialised configs).
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl Default for SslConfig {
@@ -131,6 +159,8 @@ impl Default for SslConfig {
             epochs: 20,
             loss: BarlowTwinsConfig::default(),
             augment: AugmentConfig::default(),
+            weight_decay: 0.0,
+            schedule: LrSchedule::default(),
         }
     }
 }
@@ -224,6 +254,14 @@ impl RunConfig {
                 return invalid(format!("{key} must be in (0, 1], got {v}"));
             }
         }
+        for (key, v) in [
+            ("supervised.weight_decay", self.supervised.weight_decay),
+            ("ssl.weight_decay", self.ssl.weight_decay),
+        ] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return invalid(format!("{key} must be a finite number ≥ 0, got {v}"));
+            }
+        }
         if !(self.ssl.loss.lambda >= 0.0 && self.ssl.loss.lambda.is_finite()) {
             return invalid(format!(
                 "ssl.loss.lambda must be a finite number ≥ 0, got {}",
@@ -251,6 +289,7 @@ impl RunConfig {
                 return invalid(format!("{key} must be at least {min}, got {v}"));
             }
         }
+        self.validate_schedules()?;
         self.model.validate()?;
         self.ssl
             .augment
@@ -258,6 +297,30 @@ impl RunConfig {
             .map_err(|e| TrainError::Config(format!("ssl.augment: {e}")))?;
         if self.data.path.is_none() {
             self.data.synthetic.validate().map_err(TrainError::Config)?;
+        }
+        Ok(())
+    }
+
+    /// Checks both phases' learning-rate schedules (the supervised one over the longer of the
+    /// full training and the linear head's epochs, since it sets both), and that pre-training
+    /// has one rule for its rate: a schedule or the released code's plateau, not both.
+    fn validate_schedules(&self) -> Result<()> {
+        let sup = &self.supervised;
+        for epochs in [sup.max_epochs, sup.head_max_epochs] {
+            sup.schedule
+                .validate("supervised.schedule", sup.lr, epochs)
+                .map_err(TrainError::Config)?;
+        }
+        self.ssl
+            .schedule
+            .validate("ssl.schedule", self.ssl.lr, self.ssl.epochs)
+            .map_err(TrainError::Config)?;
+        if !self.ssl.schedule.is_thesis() && self.fidelity.ssl_plateau_on_augmented_validation {
+            return Err(TrainError::Config(format!(
+                "ssl.schedule.kind = \"{}\" and fidelity.ssl_plateau_on_augmented_validation both set \
+                 the pre-training rate: choose one",
+                self.ssl.schedule.kind.name()
+            )));
         }
         Ok(())
     }

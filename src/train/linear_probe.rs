@@ -118,7 +118,11 @@ pub fn train_head(
     // Cheap on cached features, so a resumed run trains the head again from its start.
     progress.restart_epochs::<EpochLog>(LINEAR_PHASE, &[]);
     start_from_least_squares(varmap, (train, train_labels), device)?;
-    let mut opt = adam(named_vars_with_prefix(varmap, HEAD_PREFIX), cfg.lr)?;
+    let mut opt = adam(
+        named_vars_with_prefix(varmap, HEAD_PREFIX),
+        cfg.lr,
+        cfg.weight_decay,
+    )?;
     let mut tracker = ValidTracker::new(cfg.patience, cfg.plateau_patience);
     let valid_y = to_f64(valid_labels);
     // Epoch 0 is the closed-form start, so training can only keep or improve it on valid.
@@ -133,13 +137,17 @@ pub fn train_head(
     tracker.observe(0, start_loss);
     let mut best = Snapshot::take(varmap)?;
     for epoch in 1..=cfg.head_max_epochs {
+        let scheduled = cfg.schedule.rate(cfg.lr, epoch - 1, cfg.head_max_epochs);
+        if let Some(lr) = scheduled {
+            opt.set_learning_rate(lr);
+        }
         let order = shuffled_order(train.rows, derive_seed(seed, &[SHUFFLE_TAG, epoch as u64]));
         let (mut loss_sum, mut seen) = (0.0, 0usize);
         for idx in order.chunks(cfg.batch_size) {
             let x = train.gather(idx, device)?;
             let y: Vec<f32> = idx.iter().map(|&i| train_labels[i]).collect();
             let y = Tensor::from_vec(y, idx.len(), device)?;
-            let loss = (model.head.forward(&x)? - y)?.abs()?.mean_all()?;
+            let loss = cfg.loss.of(&model.head.forward(&x)?, &y)?;
             opt.backward_step(&loss)?;
             loss_sum += f64::from(loss.to_scalar::<f32>()?) * idx.len() as f64;
             seen += idx.len();
@@ -157,7 +165,7 @@ pub fn train_head(
         if decision.improved {
             best = Snapshot::take(varmap)?;
         }
-        if decision.reduce_lr {
+        if decision.reduce_lr && scheduled.is_none() {
             opt.set_learning_rate(opt.learning_rate() * cfg.lr_factor);
         }
         if decision.stop {

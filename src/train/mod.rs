@@ -9,6 +9,7 @@ mod evaluate;
 pub mod fidelity;
 mod linear_probe;
 pub mod live;
+mod lr_schedule;
 mod optim;
 mod progress;
 mod resume;
@@ -29,6 +30,7 @@ pub use linear_probe::{
     encode_split, least_squares, linear_predictions, probe, probe_encoder, train_head, Features,
     ProbeScore, PROBE_RIDGE,
 };
+pub use lr_schedule::{LrSchedule, ScheduleKind};
 pub use optim::{adam, Adam};
 pub use progress::{EpochBar, Progress};
 pub use run::{

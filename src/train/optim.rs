@@ -157,12 +157,13 @@ impl Optimizer for Adam {
     }
 }
 
-/// Adam (weight decay 0, as the thesis uses plain Adam; candle's default decay is 0.01) over the
-/// named `vars` at learning rate `lr`.
-pub fn adam(vars: Vec<(String, Var)>, lr: f64) -> candle_core::Result<Adam> {
+/// Adam over the named `vars` at learning rate `lr` with decoupled weight decay `weight_decay`:
+/// 0 is the thesis's plain Adam (candle's `AdamW` defaults to 0.01), more is AdamW (the related
+/// work's optimiser, `supervised.weight_decay` / `ssl.weight_decay`).
+pub fn adam(vars: Vec<(String, Var)>, lr: f64, weight_decay: f64) -> candle_core::Result<Adam> {
     let params = ParamsAdamW {
         lr,
-        weight_decay: 0.0,
+        weight_decay,
         ..ParamsAdamW::default()
     };
     Adam::named(vars, params)

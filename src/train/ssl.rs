@@ -206,7 +206,7 @@ pub fn pretrain(
     let mut start = Snapshot::take(varmap)?;
     let mut trainable = encoder.clone();
     trainable.extend(named_vars_with_prefix(varmap, PROJECTOR_PREFIX));
-    let mut opt = adam(trainable, lr)?;
+    let mut opt = adam(trainable, lr, cfg.weight_decay)?;
     let batch_size = cfg.batch_size.min(train.len());
     let mut plateau =
         (run.fidelity.ssl_plateau_on_augmented_validation).then(ReduceLrOnPlateau::released_ssl);
@@ -219,6 +219,9 @@ pub fn pretrain(
     }
     progress.restart_epochs(PHASE, &log);
     for epoch in epochs {
+        if let Some(scheduled) = cfg.schedule.rate(lr, epoch, cfg.epochs) {
+            opt.set_learning_rate(scheduled);
+        }
         model
             .encoder
             .reseed_dropout(derive_seed(seed, &[DROPOUT_TAG, epoch as u64]))?;

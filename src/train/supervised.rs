@@ -10,6 +10,7 @@ use super::progress::Progress;
 use super::resume::{self, EpochState};
 use super::schedule::{Snapshot, ValidTracker};
 use crate::data::{Batch, Split};
+use crate::loss::SupervisedLoss;
 use crate::model::{named_vars_with_prefix, Model};
 use crate::rng::derive_seed;
 use candle_core::Device;
@@ -36,13 +37,16 @@ pub struct EpochLog {
     pub lr: f64,
 }
 
-/// One optimiser step on `batch` with the L1 (MAE) loss (thesis 7.3) through encoder and head.
-/// Returns the batch loss.
-pub fn supervised_step(model: &Model, opt: &mut Adam, batch: &Batch) -> Result<f64> {
+/// One optimiser step on `batch` with `loss` (the thesis's L1, 7.3, by default) through encoder
+/// and head. Returns the batch loss.
+pub fn supervised_step(
+    model: &Model,
+    opt: &mut Adam,
+    batch: &Batch,
+    loss: SupervisedLoss,
+) -> Result<f64> {
     let fused = model.encoder.forward_t(batch, true)?;
-    let loss = (model.head.forward(&fused)? - &batch.labels)?
-        .abs()?
-        .mean_all()?;
+    let loss = loss.of(&model.head.forward(&fused)?, &batch.labels)?;
     opt.backward_step(&loss)?;
     Ok(f64::from(loss.to_scalar::<f32>()?))
 }
@@ -63,7 +67,7 @@ pub fn train_supervised(
     progress: &Progress,
 ) -> Result<(Vec<EpochLog>, usize)> {
     let (cfg, seed) = (&run.supervised, run.seed);
-    let mut opt = adam(named_vars_with_prefix(varmap, ""), cfg.lr)?;
+    let mut opt = adam(named_vars_with_prefix(varmap, ""), cfg.lr, cfg.weight_decay)?;
     let mut tracker = ValidTracker::new(cfg.patience, cfg.plateau_patience);
     let mut best = Snapshot::take(varmap)?;
     let mut log = Vec::new();
@@ -80,6 +84,10 @@ pub fn train_supervised(
     progress.restart_epochs(PHASE, &log);
     let valid_labels: Vec<f64> = valid.labels.iter().map(|&y| f64::from(y)).collect();
     for epoch in epochs {
+        let scheduled = cfg.schedule.rate(cfg.lr, epoch, cfg.max_epochs);
+        if let Some(lr) = scheduled {
+            opt.set_learning_rate(lr);
+        }
         model
             .encoder
             .reseed_dropout(derive_seed(seed, &[DROPOUT_TAG, epoch as u64]))?;
@@ -91,10 +99,11 @@ pub fn train_supervised(
         let bar = progress.epoch_bar("train", epoch, cfg.max_epochs, batches.num_batches());
         let (mut loss_sum, mut seen) = (0.0, 0usize);
         for (b, host) in batches.enumerate() {
-            let loss = supervised_step(model, &mut opt, &host.to_device(device)?)?;
+            let loss = supervised_step(model, &mut opt, &host.to_device(device)?, cfg.loss)?;
             if !loss.is_finite() {
                 return Err(TrainError::Training(format!(
-                    "supervised epoch {epoch}, batch {b}: the L1 loss is {loss} (lower supervised.lr?)"
+                    "supervised epoch {epoch}, batch {b}: the {} loss is {loss} (lower supervised.lr?)",
+                    cfg.loss.label()
                 )));
             }
             loss_sum += loss * host.len() as f64;
@@ -120,7 +129,7 @@ pub fn train_supervised(
         if decision.improved {
             best = Snapshot::take(varmap)?;
         }
-        if decision.reduce_lr {
+        if decision.reduce_lr && scheduled.is_none() {
             opt.set_learning_rate(opt.learning_rate() * cfg.lr_factor);
         }
         let state = EpochState {
