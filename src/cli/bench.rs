@@ -6,7 +6,9 @@ use crate::data::synthetic::{generate, SyntheticConfig};
 use crate::data::{HostBatch, NonFinitePolicy, Split};
 use crate::model::named_vars_with_prefix;
 use crate::rng::rng_for;
-use crate::train::{adam, build_model, ssl_step, supervised_step, Methodology, RunConfig};
+use crate::train::{
+    adam, build_model, ssl_step, supervised_step, swav_prototypes, Methodology, RunConfig,
+};
 use anyhow::Result;
 use serde::Serialize;
 use std::time::Instant;
@@ -84,6 +86,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         ..RunConfig::default()
     };
     let (model, varmap) = build_model(&cfg, &device)?;
+    let prototypes = swav_prototypes(&varmap, &cfg, &device)?;
     let small = full_length_batch(&data.train, 32);
     let large = full_length_batch(&data.train, 170);
     let small_dev = small.to_device(&device)?;
@@ -102,7 +105,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut rng = rng_for(0, &[0xBE]);
     let ssl = measure("ssl step (2 views)", 170, w, r, || {
         let views = transformator.views(&large, &mut rng);
-        ssl_step(&model, &mut opt, views, &cfg, &device)?;
+        let prototypes = prototypes.as_ref().map(|p| p.as_tensor());
+        ssl_step(&model, &mut opt, views, &cfg, prototypes, &device)?;
         Ok(())
     })?;
     let inference = measure("inference", 32, w, r, || {

@@ -124,7 +124,8 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
             table.insert("fidelity".into(), toml::Value::try_from(cfg.fidelity)?);
         }
     }
-    // The related work's options of both phases (loss, weight decay, schedule), likewise.
+    // The related work's options of both phases (loss, weight decay, schedule; the SSL
+    // objective and its settings), likewise.
     let phases = [
         (
             "supervised",
@@ -139,6 +140,9 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
             vec![
                 ("weight_decay", cfg.ssl.weight_decay.into()),
                 ("schedule", toml::Value::try_from(&cfg.ssl.schedule)?),
+                ("objective", toml::Value::try_from(cfg.ssl.objective)?),
+                ("contrastive", toml::Value::try_from(cfg.ssl.contrastive)?),
+                ("swav", toml::Value::try_from(cfg.ssl.swav)?),
             ],
         ),
     ];

@@ -1,5 +1,5 @@
-//! `mmssl plot RUN…`: the training curves of one or several runs — the Barlow Twins loss per
-//! pre-training epoch, the train L1 loss and the valid MAE per fine-tuning epoch — drawn with
+//! `mmssl plot RUN…`: the training curves of one or several runs — the pre-training loss per
+//! epoch, the train loss and the valid MAE per fine-tuning epoch — drawn with
 //! the report's plotting code (SVG, and PNG beside it).
 
 use crate::data::DataIdentity;
@@ -113,10 +113,10 @@ fn figure(runs: &[Curves]) -> Figure {
         })
     };
     let panels: Vec<LinePanel> = [
-        panel("Barlow Twins loss (pre-training)", "loss", |r| {
+        panel("pre-training loss (the run's objective)", "loss", |r| {
             &r.pretrain_loss
         }),
-        panel("train L1 loss (fine-tuning)", "L1", |r| &r.train_loss),
+        panel("train loss (fine-tuning)", "loss", |r| &r.train_loss),
         panel("valid MAE (fine-tuning)", "MAE", |r| &r.valid_mae),
     ]
     .into_iter()

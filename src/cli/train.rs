@@ -4,6 +4,7 @@
 use super::common::ConfigArgs;
 use crate::data::DataIdentity;
 use crate::files;
+use crate::loss::Objective;
 use crate::model::Model;
 use crate::train::live::{run_identity, Attempt, LiveFolder};
 use crate::train::{
@@ -189,7 +190,8 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     finish(&out, force, &varmap, &report, epochs)
 }
 
-/// Runs `mmssl pretrain`: Barlow Twins pre-training only; the checkpoint feeds `finetune`.
+/// Runs `mmssl pretrain`: pre-training only (Barlow Twins, or `ssl.objective`); the checkpoint
+/// feeds `finetune`.
 pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     let mut cfg = args.common.resolve(RunConfig::default())?;
     cfg.methodology = Methodology::SslFinetune;
@@ -216,22 +218,30 @@ pub fn run_pretrain(args: &PretrainArgs) -> Result<()> {
     })?;
     epochs.remove()?;
     println!("{}", data.identity);
-    print_pretrained(&record.pretrain);
+    print_pretrained(&record.pretrain, cfg.ssl.objective);
     println!("wrote {}", out.display());
     Ok(())
 }
 
 /// Prints what a pre-training did: its first and last epoch's diagnostics and the probe.
-fn print_pretrained(p: &Pretrained) {
+fn print_pretrained(p: &Pretrained, objective: Objective) {
     println!(
         "pre-trained {} epochs in {:.1} s",
         p.epochs.len(),
         p.seconds
     );
-    println!("epoch  Barlow Twins loss (= on-diagonal + off-diagonal)  mean diag C  emb std (min)  encoder moved ‖W−W₀‖/‖W₀‖");
+    let (terms, sep) = if objective.is_barlow_twins() {
+        ("= on-diagonal + off-diagonal", "=")
+    } else {
+        ("C's on-diagonal, off-diagonal terms", "C:")
+    };
+    println!(
+        "epoch  {} loss ({terms})  mean diag C  emb std (min)  encoder moved ‖W−W₀‖/‖W₀‖",
+        objective.label()
+    );
     for e in &p.epochs {
         println!(
-            "{:>5}  {:.4} (= {:.4} + {:.4})  {:.4}  {:.4} ({:.4})  {:.3e}",
+            "{:>5}  {:.4} ({sep} {:.4} + {:.4})  {:.4}  {:.4} ({:.4})  {:.3e}",
             e.epoch,
             e.loss,
             e.on_diagonal,

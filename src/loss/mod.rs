@@ -1,4 +1,5 @@
 //! Barlow Twins loss (thesis 6.3, eq. 6.3.1 / 6.3.2) on two views' embeddings, `[batch, dim]` each,
+//! the other pre-training objectives of the related work ([`Objective`]: InfoNCE, SwAV),
 //! and the supervised phase's regression losses ([`SupervisedLoss`]: the thesis's L1, or
 //! RMSE + CCC after Bulat et al. 2022).
 //!
@@ -30,11 +31,17 @@
 //! implementations exactly.
 
 mod barlow_twins;
+mod contrastive;
+mod objective;
 mod regression;
+mod swav;
 
 pub use barlow_twins::{
     barlow_twins_loss, barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
     cross_correlation_unnormalised, BarlowTwinsConfig, BarlowTwinsTerms, BATCH_NORM_EPS,
     DEFAULT_EPS,
 };
+pub use contrastive::{l2_normalise, nt_xent_loss, NORM_EPS};
+pub use objective::{ContrastiveConfig, Objective, SwavConfig};
 pub use regression::{rmse_ccc_loss, SupervisedLoss, REGRESSION_EPS};
+pub use swav::{prototype_scores, sinkhorn, swapped_prediction, swav_loss};

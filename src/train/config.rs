@@ -7,7 +7,7 @@ use super::lr_schedule::LrSchedule;
 use crate::augment::AugmentConfig;
 use crate::data::synthetic::SyntheticConfig;
 use crate::data::Layout;
-use crate::loss::{BarlowTwinsConfig, SupervisedLoss};
+use crate::loss::{BarlowTwinsConfig, ContrastiveConfig, Objective, SupervisedLoss, SwavConfig};
 use crate::model::ModelConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -133,8 +133,18 @@ pub struct SslConfig {
     pub batch_size: usize,
     /// Epochs (20).
     pub epochs: usize,
+    /// The objective minimised (default: Barlow Twins, thesis 6.3; not written to configs when
+    /// default; see [`Objective`]).
+    #[serde(skip_serializing_if = "Objective::is_barlow_twins")]
+    pub objective: Objective,
     /// Barlow Twins loss settings (λ = α_BT = 2e-2).
     pub loss: BarlowTwinsConfig,
+    /// InfoNCE settings of `objective = "instance-contrastive"`.
+    #[serde(skip_serializing_if = "ContrastiveConfig::is_default")]
+    pub contrastive: ContrastiveConfig,
+    /// SwAV settings of `objective = "swav"`.
+    #[serde(skip_serializing_if = "SwavConfig::is_default")]
+    pub swav: SwavConfig,
     /// The two augmentation streams (defaults: table 8.2.1).
     pub augment: AugmentConfig,
     /// Decoupled weight decay (AdamW; ConCluGen pre-trains with 3.2e-4); 0 (default, not written
@@ -157,7 +167,10 @@ impl Default for SslConfig {
             lr: 3e-6,
             batch_size: 170,
             epochs: 20,
+            objective: Objective::BarlowTwins,
             loss: BarlowTwinsConfig::default(),
+            contrastive: ContrastiveConfig::default(),
+            swav: SwavConfig::default(),
             augment: AugmentConfig::default(),
             weight_decay: 0.0,
             schedule: LrSchedule::default(),
@@ -237,6 +250,12 @@ impl RunConfig {
             ("supervised.lr", self.supervised.lr),
             ("ssl.lr", self.ssl.lr),
             ("ssl.loss.eps", self.ssl.loss.eps),
+            (
+                "ssl.contrastive.temperature",
+                self.ssl.contrastive.temperature,
+            ),
+            ("ssl.swav.temperature", self.ssl.swav.temperature),
+            ("ssl.swav.epsilon", self.ssl.swav.epsilon),
         ];
         for (key, v) in positive {
             if !(v > 0.0 && v.is_finite()) {
@@ -284,6 +303,12 @@ impl RunConfig {
             ),
             ("ssl.batch_size", self.ssl.batch_size, 2),
             ("ssl.epochs", self.ssl.epochs, 1),
+            ("ssl.swav.prototypes", self.ssl.swav.prototypes, 1),
+            (
+                "ssl.swav.sinkhorn_iterations",
+                self.ssl.swav.sinkhorn_iterations,
+                1,
+            ),
         ] {
             if v < min {
                 return invalid(format!("{key} must be at least {min}, got {v}"));

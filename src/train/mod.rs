@@ -37,5 +37,8 @@ pub use run::{
     build_model, finetune_phase, model_to_finetune, pretrain_phase, run, RunReport, Timing,
 };
 pub use schedule::{EpochDecision, ReduceLrOnPlateau, Snapshot, ValidTracker};
-pub use ssl::{pretrain, ssl_step, Pretrained, ProbeReport, SslEpochLog, SslStepStats};
+pub use ssl::{
+    objective_loss, pretrain, ssl_step, swav_prototypes, Pretrained, ProbeReport, SslEpochLog,
+    SslStepStats, SWAV_PROTOTYPES,
+};
 pub use supervised::{supervised_step, train_supervised, EpochLog};

@@ -1,5 +1,6 @@
 //! Self-supervised pre-training (thesis 6.2, 7.3): two augmented views of each batch through
-//! the encoder and projector, the Barlow Twins loss on their embeddings, Adam, fixed epochs.
+//! the encoder and projector, the Barlow Twins loss (or another [`Objective`]) on their
+//! embeddings, Adam, fixed epochs.
 
 use super::config::RunConfig;
 use super::error::{Result, TrainError};
@@ -13,12 +14,14 @@ use crate::augment::Transformator;
 use crate::data::{HostBatch, Split};
 use crate::loss::{
     barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
-    cross_correlation_unnormalised, BarlowTwinsTerms,
+    cross_correlation_unnormalised, nt_xent_loss, swav_loss, BarlowTwinsTerms, Objective,
 };
-use crate::model::{named_vars_with_prefix, Model, ENCODER_PREFIX, PROJECTOR_PREFIX};
+use crate::model::{
+    named_vars_with_prefix, seeded_var_builder, Model, ENCODER_PREFIX, PROJECTOR_PREFIX,
+};
 use crate::rng::{derive_seed, rng_for};
 use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{Optimizer, VarMap};
+use candle_nn::{Init, Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
 
 /// Purpose tags of the pre-training's per-epoch streams (dropout, augmentation, batch order).
@@ -29,17 +32,20 @@ const VALID_AUGMENT_TAG: u64 = 0xA7;
 /// The pre-training's name in the live folder (its CSV file and saved state).
 const PHASE: &str = "pretrain";
 
-/// One pre-training epoch: the mean Barlow Twins loss and the diagnostics that show whether the
-/// phase learned anything (means over the epoch's batches, displacement at the epoch's end).
+/// One pre-training epoch: the mean loss and the diagnostics that show whether the phase learned
+/// anything (means over the epoch's batches, displacement at the epoch's end). The diagnostics
+/// of `C` (eq. 6.3.2) are logged under every objective: they measure the views' invariance and
+/// the embedding's redundancy whichever loss was minimised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SslEpochLog {
     /// Epoch number, from 0.
     pub epoch: usize,
-    /// Mean Barlow Twins loss over the epoch's batches (= on_diagonal + off_diagonal).
+    /// Mean loss of the objective over the epoch's batches (Barlow Twins: = on_diagonal +
+    /// off_diagonal).
     pub loss: f64,
-    /// Mean invariance term `Σ_i (1 − C_ii)²`.
+    /// Mean invariance term of `C`, `Σ_i (1 − C_ii)²`.
     pub on_diagonal: f64,
-    /// Mean weighted redundancy term `λ Σ_{i≠j} C_ij²`.
+    /// Mean weighted redundancy term of `C`, `λ Σ_{i≠j} C_ij²`.
     pub off_diagonal: f64,
     /// Mean of `C`'s diagonal (1 when the two views' embeddings agree perfectly).
     pub mean_diagonal: f64,
@@ -50,8 +56,8 @@ pub struct SslEpochLog {
     pub embedding_std_min: f64,
     /// ‖W − W₀‖ / ‖W₀‖ over every encoder parameter at the epoch's end (W₀: before pre-training).
     pub displacement: f64,
-    /// Under `fidelity.ssl_plateau_on_augmented_validation`: the mean Barlow Twins loss of
-    /// augmented validation views at the epoch's end (model in evaluation mode).
+    /// Under `fidelity.ssl_plateau_on_augmented_validation`: the mean loss of augmented
+    /// validation views at the epoch's end (model in evaluation mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_loss: Option<f64>,
     /// Under the same switch: the learning rate the epoch trained at.
@@ -59,12 +65,12 @@ pub struct SslEpochLog {
     pub lr: Option<f64>,
 }
 
-/// The diagnostics of one Barlow Twins step.
+/// The diagnostics of one pre-training step.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SslStepStats {
-    /// The loss (eq. 6.3.1).
+    /// The objective's loss (Barlow Twins: eq. 6.3.1).
     pub loss: f64,
-    /// Its two terms and `C`'s mean diagonal.
+    /// The two terms of eq. 6.3.1 on `C` and `C`'s mean diagonal.
     pub terms: BarlowTwinsTerms,
     /// Mean and minimum per-dimension std of view A's embeddings over the batch.
     pub embedding_std: (f64, f64),
@@ -80,7 +86,7 @@ pub struct ProbeReport {
     pub pretrained: ProbeScore,
 }
 
-/// What a Barlow Twins pre-training produced: its per-epoch log, the probe of the encoder before
+/// What a pre-training produced: its per-epoch log, the probe of the encoder before
 /// and after, and its wall time. Stored as `pretrain.json` (by `mmssl pretrain` and the
 /// reproduction's pre-training cache alike), in `metrics.json` and in the results store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,30 +120,91 @@ fn embedding_std(z: &Tensor) -> Result<(f64, f64)> {
     Ok((mean, stds.iter().copied().fold(f64::INFINITY, f64::min)))
 }
 
-/// One Barlow Twins step (thesis 6.2, eq. 6.3.1) on two augmented views of a batch: both through
-/// encoder and projector, loss on the embeddings, one optimiser step. Returns the loss and its
-/// diagnostics (computed from the same forward pass).
-/// Under `fidelity.unnormalised_cross_correlation` `C` is the released code's
-/// ([`cross_correlation_unnormalised`]).
+/// One pre-training step (thesis 6.2) on two augmented views of a batch: both through encoder
+/// and projector, the objective's loss on the embeddings ([`objective_loss`]), one optimiser
+/// step. Returns the loss and its diagnostics (computed from the same forward pass).
+/// `prototypes`: SwAV's ([`swav_prototypes`]), `None` for the other objectives.
 pub fn ssl_step(
     model: &Model,
     opt: &mut Adam,
     (view_a, view_b): (HostBatch, HostBatch),
     run: &RunConfig,
+    prototypes: Option<&Tensor>,
     device: &Device,
 ) -> Result<SslStepStats> {
-    let loss = &run.ssl.loss;
     let z_a = model.embed_t(&view_a.to_device(device)?, true)?;
     let z_b = model.embed_t(&view_b.to_device(device)?, true)?;
-    let c = cross_correlation_of(run, &z_a, &z_b)?;
-    let value = barlow_twins_loss_from_c(&c, loss.lambda)?;
+    let (value, c) = objective_loss(run, &z_a, &z_b, prototypes)?;
     opt.backward_step(&value)?;
     Ok(SslStepStats {
         loss: f64::from(value.to_scalar::<f32>()?),
-        terms: barlow_twins_terms(&c.detach(), loss.lambda)?,
+        terms: barlow_twins_terms(&c.detach(), run.ssl.loss.lambda)?,
         embedding_std: embedding_std(&z_a.detach())?,
     })
 }
+
+/// The loss of `run.ssl.objective` on two views' embeddings, and their cross-correlation `C`
+/// (the diagnostics' matrix; Barlow Twins' loss is computed from it, the other objectives' is
+/// not, so for those it is computed from detached embeddings). Under
+/// `fidelity.unnormalised_cross_correlation` `C` is the released code's
+/// ([`cross_correlation_unnormalised`]).
+pub fn objective_loss(
+    run: &RunConfig,
+    z_a: &Tensor,
+    z_b: &Tensor,
+    prototypes: Option<&Tensor>,
+) -> Result<(Tensor, Tensor)> {
+    let ssl = &run.ssl;
+    if ssl.objective.is_barlow_twins() {
+        let c = cross_correlation_of(run, z_a, z_b)?;
+        return Ok((barlow_twins_loss_from_c(&c, ssl.loss.lambda)?, c));
+    }
+    let c = cross_correlation_of(run, &z_a.detach(), &z_b.detach())?;
+    let loss = match (ssl.objective, prototypes) {
+        (Objective::InstanceContrastive, _) => nt_xent_loss(z_a, z_b, ssl.contrastive.temperature)?,
+        (Objective::Swav, Some(prototypes)) => swav_loss(z_a, z_b, prototypes, &ssl.swav)?,
+        (objective, _) => {
+            return Err(TrainError::State(format!(
+                "the {} objective needs its prototypes (swav_prototypes)",
+                objective.label()
+            )))
+        }
+    };
+    Ok((loss, c))
+}
+
+/// SwAV's learnable prototypes `[K, embedding dim]` for `objective = "swav"` (`None` for the
+/// other objectives): the variable `projector.prototypes.weight` of `varmap`, so it trains,
+/// saves and resumes with the projector and is left behind by fine-tuning like the projector.
+/// Seeded like every other variable ([`seeded_var_builder`]), with `nn.Linear`'s
+/// `U(±1/√dim)` initialisation as SwAV's prototype layer.
+pub fn swav_prototypes(varmap: &VarMap, run: &RunConfig, device: &Device) -> Result<Option<Var>> {
+    if run.ssl.objective != Objective::Swav {
+        return Ok(None);
+    }
+    let dim =
+        *run.effective_model().projector.last().ok_or_else(|| {
+            TrainError::Config("model.projector must have at least one layer".into())
+        })?;
+    let bound = 1.0 / (dim as f64).sqrt();
+    let vb = seeded_var_builder(varmap, run.seed, DType::F32, device);
+    vb.pp("projector").pp("prototypes").get_with_hints(
+        (run.ssl.swav.prototypes, dim),
+        "weight",
+        Init::Uniform {
+            lo: -bound,
+            up: bound,
+        },
+    )?;
+    let vars = varmap
+        .data()
+        .lock()
+        .map_err(|_| TrainError::State("VarMap lock poisoned".into()))?;
+    Ok(vars.get(SWAV_PROTOTYPES).cloned())
+}
+
+/// The variable name of SwAV's prototypes ([`swav_prototypes`]).
+pub const SWAV_PROTOTYPES: &str = "projector.prototypes.weight";
 
 /// The cross-correlation `C` of two views' embeddings: eq. 6.3.2's, or the released code's
 /// ([`cross_correlation_unnormalised`]) under `fidelity.unnormalised_cross_correlation`.
@@ -202,6 +269,8 @@ pub fn pretrain(
     if run.fidelity.seqaug_text_only_batch_length {
         transformator = transformator.seqaug_as_released();
     }
+    let prototypes = swav_prototypes(varmap, run, device)?;
+    let prototypes = prototypes.as_ref().map(Var::as_tensor);
     let encoder = named_vars_with_prefix(varmap, ENCODER_PREFIX);
     let mut start = Snapshot::take(varmap)?;
     let mut trainable = encoder.clone();
@@ -235,11 +304,12 @@ pub fn pretrain(
         let mut steps: Vec<SslStepStats> = Vec::new();
         for host in batches {
             let views = transformator.views(&host, &mut augment_rng);
-            let stats = ssl_step(model, &mut opt, views, run, device)?;
+            let stats = ssl_step(model, &mut opt, views, run, prototypes, device)?;
             if !stats.loss.is_finite() {
                 return Err(TrainError::Training(format!(
-                    "pre-training epoch {epoch}, batch {}: the Barlow Twins loss is {} (lower ssl.lr?)",
+                    "pre-training epoch {epoch}, batch {}: the {} loss is {} (lower ssl.lr?)",
                     steps.len(),
+                    cfg.objective.label(),
                     stats.loss
                 )));
             }
@@ -266,8 +336,14 @@ pub fn pretrain(
             None => entry,
             Some(schedule) => {
                 let trained_at = opt.learning_rate();
-                let valid_loss =
-                    augmented_valid_loss(model, &transformator, valid, run, epoch, device)?;
+                let valid_loss = augmented_valid_loss(
+                    model,
+                    (&transformator, prototypes),
+                    valid,
+                    run,
+                    epoch,
+                    device,
+                )?;
                 opt.set_learning_rate(schedule.step(valid_loss, trained_at));
                 SslEpochLog {
                     valid_loss: Some(valid_loss),
@@ -277,9 +353,11 @@ pub fn pretrain(
             }
         };
         progress.log(format_args!(
-            "pretrain epoch {:>3}  Barlow Twins loss {:.4} (on-diagonal {:.4} + off-diagonal {:.4})  mean diag C {:.4}  emb std {:.4} (min {:.4})  encoder moved {:.2e}",
+            "pretrain epoch {:>3}  {} loss {:.4} ({}on-diagonal {:.4} + off-diagonal {:.4})  mean diag C {:.4}  emb std {:.4} (min {:.4})  encoder moved {:.2e}",
             entry.epoch,
+            cfg.objective.label(),
             entry.loss,
+            if cfg.objective.is_barlow_twins() { "" } else { "C's terms: " },
             entry.on_diagonal,
             entry.off_diagonal,
             entry.mean_diagonal,
@@ -302,7 +380,7 @@ pub fn pretrain(
     Ok(log)
 }
 
-/// The mean Barlow Twins loss of augmented views of `valid` (batches of `ssl.batch_size` in
+/// The mean loss ([`objective_loss`]) of augmented views of `valid` (batches of `ssl.batch_size` in
 /// storage order, the last one kept if it has at least 2 samples), with the model in evaluation
 /// mode and no optimiser step: the released code's SSL validation loss (`docs/fidelity.md` §4
 /// item 9: `Transformator` is not a module, so `eval()` leaves the augmentations on). Its own
@@ -311,7 +389,7 @@ pub fn pretrain(
 /// evaluation mode; here the loss normalises with the batch's.
 pub fn augmented_valid_loss(
     model: &Model,
-    transformator: &Transformator,
+    (transformator, prototypes): (&Transformator, Option<&Tensor>),
     valid: &Split,
     run: &RunConfig,
     epoch: usize,
@@ -326,8 +404,8 @@ pub fn augmented_valid_loss(
         let (a, b) = transformator.views(&host, &mut rng);
         let z_a = model.embed_t(&a.to_device(device)?, false)?;
         let z_b = model.embed_t(&b.to_device(device)?, false)?;
-        let c = cross_correlation_of(run, &z_a, &z_b)?;
-        total += f64::from(barlow_twins_loss_from_c(&c, run.ssl.loss.lambda)?.to_scalar::<f32>()?);
+        let (loss, _) = objective_loss(run, &z_a, &z_b, prototypes)?;
+        total += f64::from(loss.to_scalar::<f32>()?);
         batches += 1;
     }
     if batches == 0 {

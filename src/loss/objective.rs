@@ -1,0 +1,110 @@
+//! Which self-supervised objective pre-training minimises (`ssl.objective`), and the settings of
+//! the objectives beyond the thesis's Barlow Twins (issue: "is Barlow Twins the right objective
+//! here?"). Each acts on the same encoder E, projector g and two augmented views.
+
+use serde::{Deserialize, Serialize};
+
+/// The pre-training objective on the two views' projector embeddings `z_a`, `z_b`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// Barlow Twins (thesis 6.3, eq. 6.3.1; Zbontar et al. 2021): the default.
+    #[default]
+    BarlowTwins,
+    /// InfoNCE / NT-Xent between the two views of each utterance against the batch's other
+    /// utterances (Chen et al. 2020, eq. 1; ConCluGen's Instance-Cont): [`super::nt_xent_loss`].
+    InstanceContrastive,
+    /// SwAV's swapped prediction of online Sinkhorn-Knopp codes over learnable prototypes (Caron
+    /// et al. 2020, eqs. 1–3; the face pre-training of Bulat et al. 2022): [`super::swav_loss`].
+    Swav,
+}
+
+impl Objective {
+    /// Every objective, in declaration order.
+    pub const ALL: [Objective; 3] = [
+        Objective::BarlowTwins,
+        Objective::InstanceContrastive,
+        Objective::Swav,
+    ];
+
+    /// True for the thesis's Barlow Twins (left out of serialised configs, so that run keys of
+    /// the thesis's runs do not change).
+    pub fn is_barlow_twins(&self) -> bool {
+        *self == Objective::BarlowTwins
+    }
+
+    /// The objective's name in configs and file names (`barlow-twins`, `instance-contrastive`,
+    /// `swav`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Objective::BarlowTwins => "barlow-twins",
+            Objective::InstanceContrastive => "instance-contrastive",
+            Objective::Swav => "swav",
+        }
+    }
+
+    /// The objective's name in messages (`Barlow Twins`, `InfoNCE`, `SwAV`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Objective::BarlowTwins => "Barlow Twins",
+            Objective::InstanceContrastive => "InfoNCE",
+            Objective::Swav => "SwAV",
+        }
+    }
+}
+
+/// Settings of the instance-contrastive objective ([`super::nt_xent_loss`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContrastiveConfig {
+    /// Temperature τ of the softmax over cosine similarities. ConCluGen does not state theirs;
+    /// 0.1 is SimCLR's best at large batches (Chen et al. 2020, table 5) and SwAV's.
+    pub temperature: f64,
+}
+
+impl Default for ContrastiveConfig {
+    fn default() -> Self {
+        Self { temperature: 0.1 }
+    }
+}
+
+impl ContrastiveConfig {
+    /// True at the defaults (left out of serialised configs).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Settings of the SwAV objective ([`super::swav_loss`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SwavConfig {
+    /// Number K of learnable prototypes. Bulat et al. (2022) keep SwAV's defaults, whose 3,000
+    /// prototypes go with batches of 4,096; 64 (ours) keeps K below the thesis's batch of 170 so
+    /// that the equal-partition constraint splits each batch into groups of a few utterances.
+    pub prototypes: usize,
+    /// Temperature τ of the predicted assignments' softmax (0.1, Bulat et al. 2022 §4).
+    pub temperature: f64,
+    /// Entropic regularisation ε of the Sinkhorn-Knopp codes (0.05, Bulat et al. 2022 §4).
+    pub epsilon: f64,
+    /// Sinkhorn-Knopp iterations (3, as SwAV).
+    pub sinkhorn_iterations: usize,
+}
+
+impl Default for SwavConfig {
+    fn default() -> Self {
+        Self {
+            prototypes: 64,
+            temperature: 0.1,
+            epsilon: 0.05,
+            sinkhorn_iterations: 3,
+        }
+    }
+}
+
+impl SwavConfig {
+    /// True at the defaults (left out of serialised configs).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}

@@ -1,0 +1,462 @@
+//! The pre-training objectives beyond Barlow Twins (`ssl.objective`): InfoNCE and SwAV against
+//! hand-worked values and independent f64 implementations, the properties their definitions
+//! imply (bounds, marginals, no NaN on degenerate embeddings), finite-difference gradients, and
+//! each objective as a run and on the command line; the default leaves configs unchanged.
+
+mod common;
+use approx::assert_relative_eq;
+use candle_core::{DType, Device, Tensor, Var};
+use mmssl::loss::{
+    nt_xent_loss, prototype_scores, sinkhorn, swapped_prediction, swav_loss, Objective, SwavConfig,
+};
+use mmssl::train::{run, Methodology, Progress, RunConfig, SWAV_PROTOTYPES};
+use proptest::prelude::*;
+
+type Rows = Vec<Vec<f64>>;
+
+fn tensor(rows: &Rows, dtype: DType) -> Tensor {
+    let (n, d) = (rows.len(), rows[0].len());
+    let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+    Tensor::from_vec(flat, (n, d), &Device::Cpu)
+        .unwrap()
+        .to_dtype(dtype)
+        .unwrap()
+}
+
+fn scalar(t: &Tensor) -> f64 {
+    t.to_dtype(DType::F64).unwrap().to_scalar::<f64>().unwrap()
+}
+
+fn rows_of(t: &Tensor) -> Rows {
+    t.to_dtype(DType::F64).unwrap().to_vec2::<f64>().unwrap()
+}
+
+fn unit(v: &[f64]) -> Vec<f64> {
+    let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    v.iter().map(|x| x / norm).collect()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// NT-Xent written from SimCLR's eq. 1 with loops: no shared code with the library's.
+fn nt_xent_reference(a: &Rows, b: &Rows, tau: f64) -> f64 {
+    let n = a.len();
+    let u: Vec<Vec<f64>> = a.iter().chain(b).map(|r| unit(r)).collect();
+    let mut total = 0.0;
+    for i in 0..2 * n {
+        let positive = (i + n) % (2 * n);
+        let denominator: f64 = (0..2 * n)
+            .filter(|&j| j != i)
+            .map(|j| (dot(&u[i], &u[j]) / tau).exp())
+            .sum();
+        total -= ((dot(&u[i], &u[positive]) / tau).exp() / denominator).ln();
+    }
+    total / (2 * n) as f64
+}
+
+/// SwAV's Algorithm 1 `sinkhorn` with loops on `[K][N]`, returned as `[N][K]` (the column
+/// normalisation walks an index across rows, hence the range loop).
+#[allow(clippy::needless_range_loop)]
+fn sinkhorn_reference(scores: &Rows, epsilon: f64, iterations: usize) -> Rows {
+    let (n, k) = (scores.len(), scores[0].len());
+    let mut q: Vec<Vec<f64>> = (0..k)
+        .map(|p| (0..n).map(|b| (scores[b][p] / epsilon).exp()).collect())
+        .collect();
+    let total: f64 = q.iter().flatten().sum();
+    q.iter_mut().flatten().for_each(|x| *x /= total);
+    for _ in 0..iterations {
+        for row in q.iter_mut() {
+            let sum: f64 = row.iter().sum();
+            row.iter_mut().for_each(|x| *x /= sum * k as f64);
+        }
+        for b in 0..n {
+            let sum: f64 = (0..k).map(|p| q[p][b]).sum();
+            (0..k).for_each(|p| q[p][b] /= sum * n as f64);
+        }
+    }
+    (0..n)
+        .map(|b| (0..k).map(|p| q[p][b] * n as f64).collect())
+        .collect()
+}
+
+/// SwAV's loss with loops: cosine scores, codes, the swapped cross-entropies.
+fn swav_reference(a: &Rows, b: &Rows, prototypes: &Rows, cfg: &SwavConfig) -> f64 {
+    let c: Vec<Vec<f64>> = prototypes.iter().map(|r| unit(r)).collect();
+    let scores = |z: &Rows| -> Rows {
+        z.iter()
+            .map(|r| c.iter().map(|p| dot(&unit(r), p)).collect())
+            .collect()
+    };
+    let (s_a, s_b) = (scores(a), scores(b));
+    let q_a = sinkhorn_reference(&s_a, cfg.epsilon, cfg.sinkhorn_iterations);
+    let q_b = sinkhorn_reference(&s_b, cfg.epsilon, cfg.sinkhorn_iterations);
+    let cross_entropy = |q: &Rows, s: &Rows| -> f64 {
+        let mut total = 0.0;
+        for (q_row, s_row) in q.iter().zip(s) {
+            let lse = s_row
+                .iter()
+                .map(|x| (x / cfg.temperature).exp())
+                .sum::<f64>()
+                .ln();
+            for (qk, sk) in q_row.iter().zip(s_row) {
+                total -= qk * (sk / cfg.temperature - lse);
+            }
+        }
+        total / q.len() as f64
+    };
+    0.5 * (cross_entropy(&q_b, &s_a) + cross_entropy(&q_a, &s_b))
+}
+
+fn rows_strategy(n: std::ops::Range<usize>, d: usize) -> impl Strategy<Value = (Rows, Rows)> {
+    n.prop_flat_map(move |n| {
+        let rows = || prop::collection::vec(prop::collection::vec(-2.0f64..2.0, d), n);
+        (rows(), rows())
+    })
+}
+
+#[test]
+fn nt_xent_matches_the_hand_worked_bound() {
+    // Identical views, mutually orthogonal rows: log(1 + (2N − 2) e^{−1/τ}). Tolerance 1e-10:
+    // NORM_EPS = 1e-12 under the norms' square roots shifts each cosine by ~1e-13 relative; and
+    // the loss is a difference of terms ≈ 1/τ, so an absolute 1e-13 (~ a few ulps of 1/τ).
+    let z: Rows = (0..3)
+        .map(|i| (0..4).map(|j| if i == j { 2.0 } else { 0.0 }).collect())
+        .collect();
+    for tau in [0.5, 0.2, 0.05] {
+        let got =
+            scalar(&nt_xent_loss(&tensor(&z, DType::F64), &tensor(&z, DType::F64), tau).unwrap());
+        assert_relative_eq!(
+            got,
+            (1.0 + 4.0 * (-1.0 / tau).exp()).ln(),
+            epsilon = 1e-13,
+            max_relative = 1e-10
+        );
+    }
+    // Aligned and well separated: the loss approaches its lower bound 0 as τ → 0.
+    let at =
+        |tau| scalar(&nt_xent_loss(&tensor(&z, DType::F32), &tensor(&z, DType::F32), tau).unwrap());
+    assert!(at(0.05) < 1e-6, "{}", at(0.05));
+    // Identical embeddings everywhere: every similarity is equal, the loss is log(2N − 1).
+    let constant = vec![vec![0.3, -1.0, 0.5, 2.0]; 5];
+    let c = tensor(&constant, DType::F32);
+    assert_relative_eq!(
+        scalar(&nt_xent_loss(&c, &c, 0.1).unwrap()),
+        9f64.ln(),
+        max_relative = 1e-5
+    );
+    // All-zero embeddings stay finite (normalised to zero: every similarity 0).
+    let zero = Tensor::zeros((4, 3), DType::F32, &Device::Cpu).unwrap();
+    assert_relative_eq!(
+        scalar(&nt_xent_loss(&zero, &zero, 0.1).unwrap()),
+        7f64.ln(),
+        max_relative = 1e-5
+    );
+    // Bad inputs are refused by name.
+    let one = Tensor::zeros((1, 3), DType::F32, &Device::Cpu).unwrap();
+    let err = nt_xent_loss(&one, &one, 0.1).unwrap_err().to_string();
+    assert!(err.contains("batch size must be ≥ 2"), "{err}");
+    let err = nt_xent_loss(&c, &c, 0.0).unwrap_err().to_string();
+    assert!(err.contains("temperature must be finite and > 0"), "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// NT-Xent equals the loop implementation and is ≥ 0 (the positive is in the denominator).
+    #[test]
+    fn nt_xent_matches_the_reference((a, b) in rows_strategy(2..7, 5), tau in 0.1f64..1.0) {
+        prop_assume!(a.iter().chain(&b).all(|r| dot(r, r) > 1e-3));
+        let got = scalar(&nt_xent_loss(&tensor(&a, DType::F64), &tensor(&b, DType::F64), tau).unwrap());
+        let want = nt_xent_reference(&a, &b, tau);
+        prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{got} vs {want}");
+        prop_assert!(got >= -1e-12);
+    }
+
+    /// Sinkhorn's codes equal the loop implementation; each utterance's codes sum to 1 exactly
+    /// (the last normalisation) and are non-negative.
+    #[test]
+    fn sinkhorn_matches_the_reference_and_its_marginals(
+        (scores, _) in rows_strategy(3..9, 4),
+        epsilon in 0.05f64..1.0,
+        iterations in 1usize..6,
+    ) {
+        let scores: Rows = scores.iter().map(|r| r.iter().map(|x| x / 2.0).collect()).collect();
+        let q = rows_of(&sinkhorn(&tensor(&scores, DType::F64), epsilon, iterations).unwrap());
+        let want = sinkhorn_reference(&scores, epsilon, iterations);
+        for (row, want_row) in q.iter().zip(&want) {
+            prop_assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            for (x, w) in row.iter().zip(want_row) {
+                prop_assert!(*x >= 0.0);
+                prop_assert!((x - w).abs() <= 1e-9 * w.abs().max(1e-6), "{x} vs {w}");
+            }
+        }
+    }
+
+    /// SwAV's loss equals the loop implementation, in f32 within 1e-4 relative (f32 rounding of
+    /// exp(s / ε) over ~10 terms; the f64 path agrees to 1e-9).
+    #[test]
+    fn swav_matches_the_reference((a, b) in rows_strategy(4..9, 6), seed in 0u64..1000) {
+        prop_assume!(a.iter().chain(&b).all(|r| dot(r, r) > 1e-2));
+        let prototypes: Rows = (0..5)
+            .map(|k| (0..6).map(|j| (((seed + 7 * k + 3 * j) % 11) as f64) - 5.0 + 0.5).collect())
+            .collect();
+        let cfg = SwavConfig::default();
+        let want = swav_reference(&a, &b, &prototypes, &cfg);
+        for (dtype, tol) in [(DType::F64, 1e-9), (DType::F32, 1e-4)] {
+            let got = scalar(&swav_loss(&tensor(&a, dtype), &tensor(&b, dtype), &tensor(&prototypes, dtype), &cfg).unwrap());
+            prop_assert!((got - want).abs() <= tol * want.abs().max(1.0), "{dtype:?}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn sinkhorn_splits_the_batch_equally_in_the_limit() {
+    // Scores that favour prototype 0 for every utterance: the codes still give each prototype
+    // N / K of the batch once the iterations converge.
+    let scores: Rows = (0..8)
+        .map(|b| vec![0.9, 0.1 * (b % 3) as f64, -0.2, 0.05 * b as f64])
+        .collect();
+    let q = rows_of(&sinkhorn(&tensor(&scores, DType::F64), 0.05, 200).unwrap());
+    for k in 0..4 {
+        let column: f64 = q.iter().map(|r| r[k]).sum();
+        assert_relative_eq!(column, 2.0, max_relative = 1e-6);
+    }
+    // Constant scores: uniform codes 1 / K after any number of iterations.
+    let constant = Tensor::ones((6, 3), DType::F32, &Device::Cpu).unwrap();
+    for row in rows_of(&sinkhorn(&constant, 0.05, 3).unwrap()) {
+        for x in row {
+            assert_relative_eq!(x, 1.0 / 3.0, max_relative = 1e-6);
+        }
+    }
+    let err = sinkhorn(&constant, 0.0, 3).unwrap_err().to_string();
+    assert!(err.contains("epsilon must be finite and > 0"), "{err}");
+}
+
+#[test]
+fn swav_is_finite_on_degenerate_embeddings() {
+    let prototypes =
+        Tensor::new(&[[1f32, 0., 0.], [0., 1., 0.], [0., 0., 1.]], &Device::Cpu).unwrap();
+    let cfg = SwavConfig::default();
+    let constant = Tensor::new(&[[0.2f32, 0.4, -0.1]; 5], &Device::Cpu).unwrap();
+    let zero = Tensor::zeros((5, 3), DType::F32, &Device::Cpu).unwrap();
+    for z in [&constant, &zero] {
+        let loss = scalar(&swav_loss(z, z, &prototypes, &cfg).unwrap());
+        assert!(loss.is_finite(), "{loss}");
+        // Uniform codes 1 / K against any prediction: at least the entropy log K.
+        assert!(loss >= 3f64.ln() - 1e-5, "{loss}");
+    }
+}
+
+/// Central differences of `f` at `x` (f64) against the autograd gradient `grad`, entry by entry.
+fn check_gradient(x: &Rows, grad: &Rows, f: &dyn Fn(&Rows) -> f64) {
+    let h = 1e-6;
+    for i in 0..x.len() {
+        for j in 0..x[0].len() {
+            let mut plus = x.clone();
+            plus[i][j] += h;
+            let mut minus = x.clone();
+            minus[i][j] -= h;
+            let numeric = (f(&plus) - f(&minus)) / (2.0 * h);
+            assert!(
+                (numeric - grad[i][j]).abs() <= 1e-6 * numeric.abs().max(1.0),
+                "[{i}][{j}]: finite difference {numeric} vs autograd {}",
+                grad[i][j]
+            );
+        }
+    }
+}
+
+#[test]
+fn gradients_match_finite_differences() {
+    let a: Rows = (0..4)
+        .map(|i| (0..3).map(|j| ((i * 3 + j) as f64 * 0.37).sin()).collect())
+        .collect();
+    let b: Rows = (0..4)
+        .map(|i| (0..3).map(|j| ((i * 5 + j) as f64 * 0.23).cos()).collect())
+        .collect();
+    let prototypes: Rows = (0..3)
+        .map(|k| {
+            (0..3)
+                .map(|j| ((k * 2 + j) as f64 * 0.71).sin() + 0.1)
+                .collect()
+        })
+        .collect();
+    // InfoNCE with respect to view A.
+    let var = Var::from_tensor(&tensor(&a, DType::F64)).unwrap();
+    let loss = nt_xent_loss(var.as_tensor(), &tensor(&b, DType::F64), 0.3).unwrap();
+    let grad = rows_of(loss.backward().unwrap().get(&var).unwrap());
+    check_gradient(&a, &grad, &|x| {
+        scalar(&nt_xent_loss(&tensor(x, DType::F64), &tensor(&b, DType::F64), 0.3).unwrap())
+    });
+    // SwAV's swapped prediction with the codes held fixed (they are targets: no gradient), with
+    // respect to view A and to the prototypes.
+    let cfg = SwavConfig {
+        temperature: 0.5,
+        ..SwavConfig::default()
+    };
+    let codes = |z: &Rows, c: &Rows| {
+        let s = prototype_scores(&tensor(z, DType::F64), &tensor(c, DType::F64)).unwrap();
+        sinkhorn(&s, cfg.epsilon, cfg.sinkhorn_iterations).unwrap()
+    };
+    let (q_a, q_b) = (codes(&a, &prototypes), codes(&b, &prototypes));
+    let fixed = |z_a: &Rows, c: &Rows| {
+        let t = |r: &Rows| tensor(r, DType::F64);
+        let (s_a, s_b) = (
+            prototype_scores(&t(z_a), &t(c)).unwrap(),
+            prototype_scores(&t(&b), &t(c)).unwrap(),
+        );
+        scalar(&swapped_prediction((&s_a, &s_b), (&q_a, &q_b), cfg.temperature).unwrap())
+    };
+    let (var_a, var_c) = (
+        Var::from_tensor(&tensor(&a, DType::F64)).unwrap(),
+        Var::from_tensor(&tensor(&prototypes, DType::F64)).unwrap(),
+    );
+    let s_a = prototype_scores(var_a.as_tensor(), var_c.as_tensor()).unwrap();
+    let s_b = prototype_scores(&tensor(&b, DType::F64), var_c.as_tensor()).unwrap();
+    let loss = swapped_prediction((&s_a, &s_b), (&q_a, &q_b), cfg.temperature).unwrap();
+    let grads = loss.backward().unwrap();
+    check_gradient(&a, &rows_of(grads.get(&var_a).unwrap()), &|x| {
+        fixed(x, &prototypes)
+    });
+    check_gradient(&prototypes, &rows_of(grads.get(&var_c).unwrap()), &|c| {
+        fixed(&a, c)
+    });
+    // swav_loss's gradient is the swapped prediction's at its own codes: they carry none.
+    let var = Var::from_tensor(&tensor(&a, DType::F64)).unwrap();
+    let loss = swav_loss(
+        var.as_tensor(),
+        &tensor(&b, DType::F64),
+        &tensor(&prototypes, DType::F64),
+        &cfg,
+    )
+    .unwrap();
+    let through_codes = rows_of(loss.backward().unwrap().get(&var).unwrap());
+    let fixed_a = rows_of(grads.get(&var_a).unwrap());
+    for (x, y) in through_codes.iter().flatten().zip(fixed_a.iter().flatten()) {
+        assert_relative_eq!(*x, *y, max_relative = 1e-9, epsilon = 1e-12);
+    }
+}
+
+#[test]
+fn each_objective_pretrains_and_fine_tunes_and_the_default_writes_nothing() {
+    let toml = RunConfig::default().to_toml();
+    for key in ["objective", "contrastive", "swav"] {
+        assert!(
+            !toml.contains(key),
+            "the default config writes {key}:\n{toml}"
+        );
+    }
+    let base_cfg = common::tiny_config(Methodology::SslFinetune);
+    let data = base_cfg.data.load().unwrap();
+    let pretrain = |cfg: &RunConfig| {
+        let (_, varmap, report) = run(cfg, &data, &Device::Cpu, &Progress::quiet()).unwrap();
+        (varmap, report)
+    };
+    let (base_vars, base) = pretrain(&base_cfg);
+    assert!(base_vars
+        .data()
+        .lock()
+        .unwrap()
+        .get(SWAV_PROTOTYPES)
+        .is_none());
+    for objective in [Objective::InstanceContrastive, Objective::Swav] {
+        let mut cfg = base_cfg.clone();
+        cfg.ssl.objective = objective;
+        cfg.validate().unwrap();
+        assert_eq!(RunConfig::from_toml(&cfg.to_toml()).unwrap(), cfg);
+        let (varmap, report) = pretrain(&cfg);
+        let epochs = &report.pretrain.as_ref().unwrap().epochs;
+        assert!(
+            epochs.iter().all(|e| e.loss.is_finite()),
+            "{objective:?}: {epochs:?}"
+        );
+        assert_ne!(
+            epochs[0].loss,
+            base.pretrain.as_ref().unwrap().epochs[0].loss
+        );
+        assert!(report.test.mae.is_finite());
+        assert_ne!(
+            report.test.mae, base.test.mae,
+            "{objective:?} changed nothing"
+        );
+        // SwAV's prototypes live in the projector's namespace and train.
+        let prototypes = varmap.data().lock().unwrap().get(SWAV_PROTOTYPES).cloned();
+        assert_eq!(prototypes.is_some(), objective == Objective::Swav);
+        // Same seed, same numbers.
+        let (_, again) = pretrain(&cfg);
+        assert_eq!(
+            again.test, report.test,
+            "{objective:?} is not deterministic"
+        );
+    }
+    // Settings out of range are refused by key.
+    for (set, message) in [
+        (
+            (|c: &mut RunConfig| c.ssl.swav.epsilon = 0.0) as fn(&mut RunConfig),
+            "ssl.swav.epsilon must be a positive finite number",
+        ),
+        (
+            |c: &mut RunConfig| c.ssl.contrastive.temperature = -1.0,
+            "ssl.contrastive.temperature must be a positive finite number",
+        ),
+        (
+            |c: &mut RunConfig| c.ssl.swav.prototypes = 0,
+            "ssl.swav.prototypes must be at least 1",
+        ),
+    ] {
+        let mut cfg = base_cfg.clone();
+        set(&mut cfg);
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(err.contains(message), "{err}");
+    }
+}
+
+#[test]
+fn the_command_line_pretrains_with_each_objective_and_fine_tunes() {
+    let out = common::tmp_in("objectives", "cli");
+    for objective in ["swav", "instance-contrastive"] {
+        let dir = out.join(objective);
+        let set = format!("--set=ssl.objective={objective}");
+        let mut args = vec!["pretrain", "--out", common::s(&dir), &set];
+        args.extend_from_slice(common::TINY_CLI);
+        let printed = common::ok(&common::mmssl(&args));
+        let label = if objective == "swav" {
+            "SwAV loss"
+        } else {
+            "InfoNCE loss"
+        };
+        assert!(printed.contains(label), "{printed}");
+        let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
+        assert!(
+            config.contains(&format!("objective = \"{objective}\"")),
+            "{config}"
+        );
+        let tuned = out.join(format!("{objective}-ft"));
+        let mut args = vec![
+            "finetune",
+            "--checkpoint",
+            common::s(&dir),
+            "--out",
+            common::s(&tuned),
+            "--quiet",
+        ];
+        args.extend(["--set", "supervised.max_epochs=1"]);
+        common::ok(&common::mmssl(&args));
+        assert!(tuned.join("metrics.json").exists());
+    }
+    let mut args = vec![
+        "pretrain",
+        "--out",
+        common::s(&out),
+        "--set=ssl.objective=simclr",
+    ];
+    args.extend_from_slice(common::TINY_CLI);
+    let failed = common::mmssl(&args);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("ssl.objective") || stderr.contains("unknown variant"),
+        "{stderr}"
+    );
+}
