@@ -89,6 +89,12 @@ fn run_counts_match_the_grids_in_every_profile() {
             // only where a switch acts on it (text, released code, last epoch, raw inputs, front
             // padding, the released fusion).
             ("deviations", (6 + 2 * 12) * s("deviations")),
+            // Per labeled fraction (1, 10, 100 %): supervised, and each objective fine-tuned
+            // and linear-evaluated.
+            (
+                "objectives",
+                3 * (1 + 2 * g.objectives.len()) * s("objectives"),
+            ),
         ]
         .into();
         for f in &FAMILIES {
@@ -128,8 +134,8 @@ fn full_profile_follows_the_thesis() {
     assert_eq!(p.config(0), thesis);
     assert_eq!(
         expand(&p, &[]).unwrap().len(),
-        940,
-        "710 runs of the thesis's families, 80 of ssl-lr, 150 of deviations"
+        1045,
+        "710 runs of the thesis's families, 80 of ssl-lr, 150 of deviations, 105 of objectives"
     );
 }
 
@@ -146,8 +152,9 @@ fn quick_and_smoke_profiles_are_smaller() {
         assert_eq!(back, p);
     }
     let smoke = expand(&Profile::smoke(), &[]).unwrap();
-    // 39 runs of the thesis's families, 8 (4 reused) of `ssl-lr` and 30 of `deviations`.
-    assert!(smoke.len() <= 77, "smoke has {} runs", smoke.len());
+    // 39 runs of the thesis's families, 8 (4 reused) of `ssl-lr`, 30 of `deviations` and 21 of
+    // `objectives`.
+    assert!(smoke.len() <= 98, "smoke has {} runs", smoke.len());
 }
 
 #[test]

@@ -131,6 +131,22 @@ fn the_quick_deviations_profile_file_adds_only_the_deviations_seeds() {
     assert_eq!(runs.len(), 90, "30 variants × 3 seeds");
 }
 
+/// The shipped profile file that runs `objectives` at quick's sizes (quick leaves it out).
+#[test]
+fn the_quick_objectives_profile_file_adds_only_the_objectives_seeds() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/profiles/quick-objectives.toml");
+    let p = Profile::from_toml_file(&path).unwrap();
+    let mut want = Profile::quick();
+    want.name = "quick-objectives".into();
+    want.family_seeds
+        .insert(FamilyId::Objectives, vec![0, 1, 2]);
+    assert_eq!(p, want);
+    assert!(Profile::quick().seeds_for(FamilyId::Objectives).is_empty());
+    let runs = expand(&p, &["objectives".to_owned()]).unwrap();
+    assert_eq!(runs.len(), 63, "3 fractions × 7 variants × 3 seeds");
+}
+
 /// The shipped profile file that runs the low-label families on the `hard` stand-in: quick's
 /// settings with only the difficulty changed, so every run pairs with a quick run.
 #[test]

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// An experiment family of thesis chapter 8 / appendix A.2 (and the `ssl-lr` question).
+/// An experiment family of thesis chapter 8 / appendix A.2 (and the questions beyond it:
+/// `ssl-lr`, `deviations`, `objectives`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FamilyId {
     /// Tables 8.2.2 / 8.2.3: supervised vs SSL pre-training + fine-tuning, full labels.
@@ -38,11 +39,15 @@ pub enum FamilyId {
     /// (`docs/fidelity.md` §4), switched on alone and all together.
     #[serde(rename = "deviations")]
     Deviations,
+    /// Not in the thesis: the pre-training objective (Barlow Twins, InfoNCE, SwAV) under linear
+    /// evaluation and fine-tuning at 1 %, 10 % and 100 % labels.
+    #[serde(rename = "objectives")]
+    Objectives,
 }
 
 impl FamilyId {
     /// Every family, in registry order.
-    pub const ALL: [FamilyId; 9] = [
+    pub const ALL: [FamilyId; 10] = [
         FamilyId::Table8_2_2,
         FamilyId::Table8_2_4,
         FamilyId::Table8_3_2,
@@ -52,6 +57,7 @@ impl FamilyId {
         FamilyId::FigA2_4,
         FamilyId::SslLr,
         FamilyId::Deviations,
+        FamilyId::Objectives,
     ];
 
     /// The id used by `--only`, in result rows and in file names, e.g. `table-8.2.2`.
@@ -66,6 +72,7 @@ impl FamilyId {
             FamilyId::FigA2_4 => "fig-A.2.4",
             FamilyId::SslLr => "ssl-lr",
             FamilyId::Deviations => "deviations",
+            FamilyId::Objectives => "objectives",
         }
     }
 }

@@ -32,6 +32,7 @@
 use super::error::{ExperimentError, Result};
 use super::family::FamilyId;
 use crate::data::synthetic::Difficulty;
+use crate::loss::Objective;
 use crate::model::ModelConfig;
 use crate::train::RunConfig;
 use serde::{Deserialize, Serialize};
@@ -144,6 +145,15 @@ pub struct Grids {
     /// SSL learning rates of the `ssl-lr` family (param `ssl_lr`): table 7.3.2's 3e-6, the
     /// released code's effective 1e-3, and one between.
     pub ssl_lrs: Vec<f64>,
+    /// Pre-training objectives of the `objectives` family (variants `<objective>`,
+    /// `<objective>-linear`); default: every [`Objective`].
+    #[serde(default = "every_objective")]
+    pub objectives: Vec<Objective>,
+}
+
+/// Every [`Objective`], Barlow Twins first (the default of [`Grids::objectives`]).
+fn every_objective() -> Vec<Objective> {
+    Objective::ALL.to_vec()
 }
 
 /// Every knob of a reproduction's size. [`Profile::config`] turns it into the base
@@ -234,6 +244,7 @@ impl Profile {
                 double_mask_pct: vec![0.2, 0.5, 0.7, 1.0],
                 seqaug_p_apply: vec![0.2, 0.5, 0.8],
                 ssl_lrs: vec![3e-6, 1e-4, 1e-3],
+                objectives: every_objective(),
             },
             data: None,
         }
@@ -248,8 +259,9 @@ impl Profile {
     /// the other core busy), a thesis-size pre-training took 395 s for 10 epochs (≈ 38 s per
     /// epoch, loss 422 → 262 by epoch 5), a supervised run on 100 % of the labels 306 s
     /// (17 epochs, 18 s each) and on 10 % 39 s. From those costs and the run counts
-    /// (`reproduce --list --profile standard`), it takes about 8 hours on 2 cores — an
-    /// overnight run, or a GPU; it has not been run end to end here. With 3 seeds a paired
+    /// (`reproduce --list --profile standard`), it takes about 8 hours on 2 cores for the
+    /// thesis's families, `ssl-lr` and `deviations`, and about half an hour more for
+    /// `objectives` — an overnight run, or a GPU; it has not been run end to end here. With 3 seeds a paired
     /// t interval has 2 degrees of freedom, so the smallest effect it detects (80 % power) is
     /// ≈ 3.1 × the sd of the paired differences; the report prints it per claim.
     pub fn standard() -> Profile {
@@ -322,6 +334,8 @@ impl Profile {
                 (FamilyId::SslLr, (0..5).collect()),
                 // 90 more runs (15–20 minutes): run it with a profile file, see the README.
                 (FamilyId::Deviations, Vec::new()),
+                // Likewise (`docs/profiles/quick-objectives.toml`).
+                (FamilyId::Objectives, Vec::new()),
             ]),
             grids: Grids {
                 fractions: vec![0.01, 0.1, 1.0],
@@ -331,6 +345,7 @@ impl Profile {
                 double_mask_pct: vec![0.2, 0.7],
                 seqaug_p_apply: vec![0.2, 0.5],
                 ssl_lrs: vec![3e-6, 1e-3],
+                objectives: every_objective(),
             },
             ..full
         }
@@ -366,6 +381,7 @@ impl Profile {
                 double_mask_pct: vec![0.7],
                 seqaug_p_apply: vec![0.5],
                 ssl_lrs: vec![1e-3],
+                objectives: every_objective(),
             },
             ..full
         }
@@ -491,6 +507,12 @@ impl Profile {
                     self.name
                 )));
             }
+        }
+        if g.objectives.is_empty() {
+            return Err(ExperimentError::Profile(format!(
+                "profile {}: `grids.objectives` must name at least one objective",
+                self.name
+            )));
         }
         if g.strategies.is_empty() {
             return Err(ExperimentError::Profile(format!(

@@ -12,6 +12,8 @@
 //! | `fig-8.5.2`   | figs 8.5.2–8.5.4, A.2.1–A.2.3           | 4 strategies × mask %₁ × mask %₂             |
 //! | `fig-A.2.4`   | figure A.2.4                            | SeqAug P_apply₁ × P_apply₂                   |
 //! | `ssl-lr`      | (not in the thesis) the SSL learning rate   | SSL masking at each rate × linear / 10 % / 100 % |
+//! | `deviations`  | (not in the thesis) the released code's differences | text, released code, each switch alone × 3 methods |
+//! | `objectives`  | (not in the thesis) the pre-training objective | each objective × linear / fine-tuned × 1 / 10 / 100 % |
 //!
 //! SSL runs use table 8.2.1 / 8.3.1's augmentation parameters ([`AugmentConfig::default`]) except
 //! for the grid's own coordinates. Supervised runs keep the default (unused) SSL section, so the
@@ -165,7 +167,16 @@ pub enum Grid {
     /// thesis's text, the released code, and each released-code switch alone (those that act on
     /// the methodology), per seed (`deviations`). Variants are `<method>:<setting>`.
     Deviations,
+    /// Each objective of [`super::profile::Grids::objectives`] pre-trained with SSL masking (the
+    /// thesis's best augmentation, table 8.2.2; neither related paper names one for these
+    /// features), fine-tuned (variant `<objective>`) and linear-evaluated (`<objective>-linear`)
+    /// at each of [`OBJECTIVE_FRACTIONS`], beside the supervised baseline, per seed
+    /// (`objectives`).
+    Objectives,
 }
+
+/// The labeled fractions of the `objectives` family: 1 %, 10 % and 100 %.
+pub const OBJECTIVE_FRACTIONS: [f64; 3] = [0.01, 0.1, 1.0];
 
 /// One experiment family of chapter 8 / appendix A.2.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -181,7 +192,7 @@ pub struct Family {
 }
 
 /// The registry: every family of thesis chapter 8 and appendix A.2, in the thesis's order.
-pub const FAMILIES: [Family; 9] = [
+pub const FAMILIES: [Family; 10] = [
     Family {
         id: FamilyId::Table8_2_2,
         title:
@@ -255,6 +266,12 @@ pub const FAMILIES: [Family; 9] = [
         title: "Released-code mode: each difference of the released code from the text, alone and all together",
         feeds: &["the deviations ranking"],
         grid: Grid::Deviations,
+    },
+    Family {
+        id: FamilyId::Objectives,
+        title: "Pre-training objectives: Barlow Twins vs InfoNCE vs SwAV, linear and fine-tuned at 1 / 10 / 100 % labels",
+        feeds: &["the objectives table and figure"],
+        grid: Grid::Objectives,
     },
 ];
 
@@ -484,6 +501,30 @@ impl Family {
                                 cfg
                             },
                         );
+                    }
+                }
+            }
+            Grid::Objectives => {
+                for &fraction in &OBJECTIVE_FRACTIONS {
+                    let at = params(&[("fraction", fraction)]);
+                    push(SUPERVISED.variant.into(), at.clone(), &seeds, &|s| {
+                        let mut cfg = configure(profile, s, Methodology::Supervised, &[]);
+                        cfg.supervised.labeled_fraction = fraction;
+                        cfg
+                    });
+                    for &objective in &g.objectives {
+                        for (suffix, methodology) in [
+                            ("", Methodology::SslFinetune),
+                            ("-linear", Methodology::SslLinear),
+                        ] {
+                            let variant = format!("{}{suffix}", objective.id());
+                            push(variant, at.clone(), &seeds, &|s| {
+                                let mut cfg = configure(profile, s, methodology, &[Masking]);
+                                cfg.supervised.labeled_fraction = fraction;
+                                cfg.ssl.objective = objective;
+                                cfg
+                            });
+                        }
                     }
                 }
             }
