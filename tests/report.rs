@@ -204,6 +204,31 @@ fn all_rows() -> Vec<ResultRow> {
             }
         }
     }
+    for (i, v) in [
+        "supervised",
+        "barlow-twins",
+        "instance-contrastive",
+        "swav",
+        "barlow-twins-linear",
+        "instance-contrastive-linear",
+        "swav-linear",
+    ]
+    .iter()
+    .enumerate()
+    {
+        for f in [0.01f64, 0.1, 1.0] {
+            for seed in 1..=2 {
+                let bump = 3.0 * (f * 10.0 + 1.0).ln() + i as f64 * 0.4 + seed as f64 * 0.2;
+                rows.push(row(
+                    "objectives",
+                    v,
+                    &[("fraction", f)],
+                    seed,
+                    score(55.0, bump),
+                ));
+            }
+        }
+    }
     for p1 in [0.1, 0.5, 0.9] {
         for p2 in [0.1, 0.5, 0.9] {
             let bump = 2.0 - (p1 - 0.5f64).abs() * 3.0 - (p2 - 0.5f64).abs() * 2.0 - p2;
@@ -695,6 +720,59 @@ fn best_runs_that_predict_alike_show_no_difference() {
         .unwrap();
     assert_eq!(best.verdict, Verdict::NoDifference, "{best:?}");
     assert_eq!(best.detectable, None);
+}
+
+/// Objectives paired by seed with Barlow Twins at 10 % labels, fine-tuned: SwAV − Barlow Twins on
+/// F1 = [1.0, 1.2, 0.8] (mean 1, sd 0.2, t_{0.975,2} = 4.3027: [0.503, 1.497], held); InfoNCE
+/// below Barlow Twins in every seed (contradicted); linear rows absent (no such claims).
+#[test]
+fn objectives_are_compared_with_barlow_twins_paired_by_seed() {
+    let f = "objectives";
+    let at = [("fraction", 0.1)];
+    let bt = [70.0, 72.0, 74.0];
+    let mut rows = Vec::new();
+    for (variant, shift) in [
+        ("barlow-twins", [0.0, 0.0, 0.0]),
+        ("swav", [1.0, 1.2, 0.8]),
+        ("instance-contrastive", [-2.0, -1.5, -2.5]),
+    ] {
+        for (seed, (base, d)) in bt.iter().zip(shift).enumerate() {
+            let x = base + d;
+            rows.push(row(
+                f,
+                variant,
+                &at,
+                seed as u64,
+                metrics(x, x, 50.0, 50.0, 0.6, 0.6),
+            ));
+        }
+    }
+    let checks = check_family(FamilyId::Objectives, &rows);
+    let by = |needle: &str| {
+        checks
+            .iter()
+            .find(|c| c.claim.contains(needle))
+            .unwrap_or_else(|| panic!("no claim with {needle}: {checks:#?}"))
+    };
+    let swav = by("SwAV, fine-tuned on 10 % of the labels, beats Barlow Twins on test F1");
+    assert_eq!(swav.verdict, Verdict::Held, "{swav:?}");
+    let i = swav.effect.unwrap();
+    let half = 4.3027 * 0.2 / 3f64.sqrt();
+    assert!(
+        close(i.estimate, 1.0) && (i.low - (1.0 - half)).abs() < 1e-3,
+        "{i:?}"
+    );
+    assert_eq!(i.n, 3);
+    let info_nce = by("InfoNCE, fine-tuned on 10 % of the labels, beats Barlow Twins on test F1");
+    assert_eq!(info_nce.verdict, Verdict::Contradicted, "{info_nce:?}");
+    // Equal MAE in every seed: no difference, not unresolved.
+    let mae = by("SwAV, fine-tuned on 10 % of the labels, beats Barlow Twins on test MAE");
+    assert_eq!(mae.verdict, Verdict::NoDifference, "{mae:?}");
+    assert!(!checks.iter().any(|c| c.claim.contains("linear-evaluated")));
+    assert!(!checks.iter().any(|c| c.claim.contains("1 % of")));
+    let none = check_family(FamilyId::Objectives, &[]);
+    assert_eq!(none.len(), 1);
+    assert_eq!(none[0].verdict, Verdict::NotRun);
 }
 
 #[test]

@@ -7,6 +7,7 @@ use super::draw::{
 };
 use super::FigureId;
 use crate::experiments::ResultRow;
+use crate::loss::Objective;
 use crate::report::metric::{Metric, MetricValues};
 use crate::report::summary::{family_rows, provenance, summarize, GroupSummary};
 use crate::report::thesis::{normalize_variant, ThesisResults};
@@ -41,6 +42,7 @@ pub(super) fn prepare(id: FigureId, rows: &[ResultRow], thesis: &ThesisResults) 
         FigureId::Fig8_5_1 => prepare_8_5_1(&groups, thesis, &what)?.into(),
         FigureId::DoubleMasking(metric) => prepare_heat(&groups, metric, id, &what)?.into(),
         FigureId::FigA2_4 => prepare_a_2_4(&groups, thesis, &what)?.into(),
+        FigureId::Objectives => prepare_objectives(&groups, &what).into(),
     })
 }
 
@@ -619,4 +621,67 @@ fn prepare_heat(
         missing: "not run".to_owned(),
         first_row_on_top: false,
     })
+}
+
+/// The `objectives` figure: six metrics against the labeled fraction, mean ± sd over the seeds,
+/// one line per pre-training objective fine-tuned (solid) and linear-evaluated (dashed), and
+/// the supervised model (grey).
+fn prepare_objectives(groups: &[GroupSummary], what: &dyn Fn(&str) -> String) -> LinePanels {
+    let order: Vec<String> = std::iter::once("supervised".to_owned())
+        .chain(Objective::ALL.iter().map(|o| o.id().to_owned()))
+        .chain(Objective::ALL.iter().map(|o| format!("{}-linear", o.id())))
+        .collect();
+    let order: Vec<&str> = order.iter().map(String::as_str).collect();
+    let series: Vec<Curve> = by_variant(groups, &order)
+        .into_iter()
+        .map(|(variant, list)| {
+            let (color, line, label) = objective_series_style(&variant);
+            let mut points: Vec<(f64, MetricValues, MetricValues)> = list
+                .iter()
+                .map(|g| (g.param("fraction").unwrap_or(f64::NAN), g.mean, g.std))
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            Curve {
+                label,
+                color,
+                marker: Marker::Circle,
+                line,
+                points,
+            }
+        })
+        .collect();
+    let frame = Frame {
+        title: "Pre-training objectives (ours; not a thesis figure): metrics against the labeled fraction, mean over the seeds".to_owned(),
+        caption: what(
+            "Six metrics against the labeled fraction of the training set (log x), mean over the seeds (whiskers: ± 1 sample sd). Each objective pre-trains the same encoder and projector on the same masking views of all unlabeled training data, then is fine-tuned (solid) or linear-evaluated on the frozen encoder (dashed); grey: supervised.",
+        ),
+        size: (1600, 1000),
+    };
+    metric_panels(
+        frame,
+        "labeled fraction of the training set",
+        (true, true),
+        &series,
+        &[],
+    )
+}
+
+/// Colour, line and legend label of an `objectives` variant (`supervised`, `<objective>`,
+/// `<objective>-linear`): one colour per objective, dashed for linear evaluation.
+fn objective_series_style(variant: &str) -> (RGBColor, Line, String) {
+    if normalize_variant(variant) == "supervised" {
+        return (GREY, Line::Solid, "Supervised".to_owned());
+    }
+    let (id, line, how) = match variant.strip_suffix("-linear") {
+        Some(id) => (id, Line::Dashed, "linear eval"),
+        None => (variant, Line::Solid, "fine-tuned"),
+    };
+    match Objective::ALL.iter().position(|o| o.id() == id) {
+        Some(i) => (
+            PALETTE[(i + 1) % PALETTE.len()],
+            line,
+            format!("{}, {how}", Objective::ALL[i].label()),
+        ),
+        None => (BLACK, line, variant.to_owned()),
+    }
 }
