@@ -1,8 +1,8 @@
 //! Run artefacts: the weights as safetensors with the full config beside them, and the report.
 
-use super::config::RunConfig;
+use super::config::{build_model, RunConfig};
 use super::error::{Result, TrainError};
-use super::run::{build_model, RunReport};
+use super::run::RunReport;
 use super::ssl::Pretrained;
 use crate::data::DataIdentity;
 use crate::files;

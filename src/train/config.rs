@@ -8,7 +8,9 @@ use crate::augment::AugmentConfig;
 use crate::data::synthetic::SyntheticConfig;
 use crate::data::Layout;
 use crate::loss::{BarlowTwinsConfig, ContrastiveConfig, Objective, SupervisedLoss, SwavConfig};
-use crate::model::ModelConfig;
+use crate::model::{Model, ModelConfig};
+use candle_core::{DType, Device};
+use candle_nn::VarMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -398,4 +400,18 @@ impl RunConfig {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("a RunConfig always serialises")
     }
+}
+
+/// A seeded model (with a projector when the methodology pre-trains) and its variables.
+pub fn build_model(cfg: &RunConfig, device: &Device) -> Result<(Model, VarMap)> {
+    let varmap = VarMap::new();
+    let model = Model::seeded(
+        &varmap,
+        &cfg.effective_model(),
+        cfg.methodology.pretrains(),
+        cfg.seed,
+        DType::F32,
+        device,
+    )?;
+    Ok((model, varmap))
 }

@@ -9,7 +9,9 @@ use crate::data::{DataError, SplitName};
 use crate::files::OutputError;
 use crate::import::ImportError;
 use crate::metrics::MetricsError;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::MutexGuard;
 
 /// The result of a training-layer operation.
 pub type Result<T, E = TrainError> = std::result::Result<T, E>;
@@ -96,6 +98,17 @@ impl From<OutputError> for TrainError {
     fn from(e: OutputError) -> Self {
         TrainError::Output(e)
     }
+}
+
+/// The variables of `varmap`, locked: the training layer's one handling of a poisoned lock (a
+/// thread panicked while holding it), [`TrainError::State`].
+pub(crate) fn lock_vars(
+    varmap: &candle_nn::VarMap,
+) -> Result<MutexGuard<'_, HashMap<String, candle_core::Var>>> {
+    varmap
+        .data()
+        .lock()
+        .map_err(|_| TrainError::State("VarMap lock poisoned".into()))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! pre-training learned (used for the pre-trained and the random encoder alike).
 
 use super::config::RunConfig;
-use super::error::{Result, TrainError};
+use super::error::{lock_vars, Result, TrainError};
 use super::evaluate::EVAL_BATCH;
 use super::optim::adam;
 use super::progress::Progress;
@@ -191,10 +191,7 @@ fn start_from_least_squares(
     device: &Device,
 ) -> Result<()> {
     let (w, b) = least_squares(train, PROBE_RIDGE);
-    let data = varmap
-        .data()
-        .lock()
-        .map_err(|_| TrainError::Training("VarMap lock poisoned".to_owned()))?;
+    let data = lock_vars(varmap)?;
     let dim = w.len();
     let head_var = |name: &str| {
         data.get(&format!("{HEAD_PREFIX}{name}"))

@@ -22,7 +22,7 @@ pub use checkpoint::{
     load_checkpoint, save_checkpoint, save_report, PretrainRecord, CONFIG_FILE, METRICS_FILE,
     PRETRAIN_FILE, WEIGHTS_FILE,
 };
-pub use config::{DataConfig, Methodology, RunConfig, SslConfig, SupervisedConfig};
+pub use config::{build_model, DataConfig, Methodology, RunConfig, SslConfig, SupervisedConfig};
 pub use error::{Result, TrainError};
 pub use evaluate::{predict, run_metrics, split_metrics, EVAL_BATCH};
 pub use fidelity::Fidelity;
@@ -33,9 +33,7 @@ pub use linear_probe::{
 pub use lr_schedule::{LrSchedule, ScheduleKind};
 pub use optim::{adam, Adam};
 pub use progress::{EpochBar, Progress};
-pub use run::{
-    build_model, finetune_phase, model_to_finetune, pretrain_phase, run, RunReport, Timing,
-};
+pub use run::{finetune_phase, model_to_finetune, pretrain_phase, run, RunReport, Timing};
 pub use schedule::{EpochDecision, ReduceLrOnPlateau, Snapshot, ValidTracker};
 pub use ssl::{
     objective_loss, pretrain, ssl_step, swav_prototypes, Pretrained, ProbeReport, SslEpochLog,

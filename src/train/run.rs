@@ -1,7 +1,7 @@
 //! One run of a thesis 7.1 methodology, end to end: data, seeded model, optional Barlow Twins
 //! pre-training, supervised (or linear) training, and the metrics of the best epoch.
 
-use super::config::{DataConfig, Methodology, RunConfig};
+use super::config::{build_model, DataConfig, Methodology, RunConfig};
 use super::error::{Result, TrainError};
 use super::evaluate::run_metrics;
 use super::fidelity::RELEASED_PROJECTOR_WIDTH;
@@ -13,7 +13,7 @@ use crate::data::synthetic::generate;
 use crate::data::{DataIdentity, Dataset, Layout, NonFinitePolicy};
 use crate::metrics::Metrics;
 use crate::model::{Fusion, Model, ModelConfig};
-use candle_core::{DType, Device};
+use candle_core::Device;
 use candle_nn::VarMap;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -129,20 +129,6 @@ pub fn model_to_finetune(
     } else {
         Ok(pretrained)
     }
-}
-
-/// A seeded model (with a projector when the methodology pre-trains) and its variables.
-pub fn build_model(cfg: &RunConfig, device: &Device) -> Result<(Model, VarMap)> {
-    let varmap = VarMap::new();
-    let model = Model::seeded(
-        &varmap,
-        &cfg.effective_model(),
-        cfg.methodology.pretrains(),
-        cfg.seed,
-        DType::F32,
-        device,
-    )?;
-    Ok((model, varmap))
 }
 
 /// The random encoder's probe in the live folder.

@@ -2,7 +2,7 @@
 //! the valid loss has not improved for `plateau_patience` epochs, stop after `patience` epochs
 //! without improvement, and remember the best epoch so its weights can be restored.
 
-use super::error::{Result, TrainError};
+use super::error::{lock_vars, Result, TrainError};
 use candle_core::Tensor;
 use candle_nn::VarMap;
 use serde::{Deserialize, Serialize};
@@ -87,8 +87,8 @@ pub struct Snapshot(HashMap<String, Tensor>);
 
 impl Snapshot {
     /// Copies the current values of all variables in `varmap`.
-    pub fn take(varmap: &VarMap) -> candle_core::Result<Snapshot> {
-        let data = varmap.data().lock().expect("VarMap lock poisoned");
+    pub fn take(varmap: &VarMap) -> Result<Snapshot> {
+        let data = lock_vars(varmap)?;
         let copies = data
             .iter()
             .map(|(name, var)| Ok((name.clone(), var.as_tensor().copy()?)))
@@ -97,8 +97,8 @@ impl Snapshot {
     }
 
     /// Writes the saved values back into `varmap`.
-    pub fn restore(&self, varmap: &VarMap) -> candle_core::Result<()> {
-        let data = varmap.data().lock().expect("VarMap lock poisoned");
+    pub fn restore(&self, varmap: &VarMap) -> Result<()> {
+        let data = lock_vars(varmap)?;
         for (name, var) in data.iter() {
             if let Some(saved) = self.0.get(name) {
                 var.set(saved)?;
@@ -130,7 +130,7 @@ impl Snapshot {
         prefix: &str,
         varmap: &VarMap,
     ) -> Result<Snapshot> {
-        let data = varmap.data().lock().expect("VarMap lock poisoned");
+        let data = lock_vars(varmap)?;
         let mut out = HashMap::with_capacity(data.len());
         for (name, var) in data.iter() {
             let key = format!("{prefix}{name}");

@@ -3,7 +3,7 @@
 //! embeddings, Adam, fixed epochs.
 
 use super::config::RunConfig;
-use super::error::{Result, TrainError};
+use super::error::{lock_vars, Result, TrainError};
 use super::fidelity::RELEASED_SSL_LR;
 use super::linear_probe::ProbeScore;
 use super::optim::{adam, Adam};
@@ -196,11 +196,7 @@ pub fn swav_prototypes(varmap: &VarMap, run: &RunConfig, device: &Device) -> Res
             up: bound,
         },
     )?;
-    let vars = varmap
-        .data()
-        .lock()
-        .map_err(|_| TrainError::State("VarMap lock poisoned".into()))?;
-    Ok(vars.get(SWAV_PROTOTYPES).cloned())
+    Ok(lock_vars(varmap)?.get(SWAV_PROTOTYPES).cloned())
 }
 
 /// The variable name of SwAV's prototypes ([`swav_prototypes`]).
