@@ -436,12 +436,12 @@ fn the_released_fusion_equals_a_per_sample_packed_bidirectional_lstm_with_summed
     let varmap = VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F64, &dev);
     let dropout = Dropout::new(0.0, &DropoutStream::new(0));
-    let net = FusionNet::new(vb.pp("f"), &cfg, &dropout).unwrap();
+    let net = FusionNet::new(&cfg, &dropout, vb.pp("f")).unwrap();
     assert_eq!(net.dim(), 2 * h);
     // The same variables, as independent parts.
-    let fwd = Lstm::new(vb.pp("f").pp("lstm"), input, h).unwrap();
-    let bwd = Lstm::new(vb.pp("f").pp("lstm_reverse"), input, h).unwrap();
-    let att = Attention::new(vb.pp("f").pp("attention"), 2 * h, 2 * h, 2 * h, &dropout).unwrap();
+    let fwd = Lstm::new(input, h, vb.pp("f").pp("lstm")).unwrap();
+    let bwd = Lstm::new(input, h, vb.pp("f").pp("lstm_reverse")).unwrap();
+    let att = Attention::new(2 * h, 2 * h, 2 * h, &dropout, vb.pp("f").pp("attention")).unwrap();
     let (steps, lens) = (6usize, [6u32, 3, 1]);
     let mut x = Tensor::randn(0.0, 1.0, (3, steps, input), &dev).unwrap();
     let mask_rows: Vec<f64> = lens

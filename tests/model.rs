@@ -134,7 +134,7 @@ fn lstm_steps_match_hand_computation() {
         ("bias_hh".to_string(), Tensor::new(&b_hh, &CPU).unwrap()),
     ]);
     let vb = VarBuilder::from_tensors(tensors, DType::F64, &CPU);
-    let lstm = Lstm::new(vb, 2, 2).unwrap();
+    let lstm = Lstm::new(2, 2, vb).unwrap();
     let x = Tensor::new(&[xs], &CPU).unwrap(); // [1, 2, 2]
     let out = lstm.forward(&x).unwrap();
     assert_eq!(out.dims(), [1, 2, 2]);
@@ -171,7 +171,7 @@ fn small_attention(seed: u64) -> Attention {
     let varmap = VarMap::new();
     let vb = seeded_var_builder(&varmap, seed, DType::F32, &CPU);
     let dropout = Dropout::new(0.5, &DropoutStream::new(seed));
-    Attention::new(vb, 3, 3, 4, &dropout).unwrap()
+    Attention::new(3, 3, 4, &dropout, vb).unwrap()
 }
 
 proptest! {
@@ -220,7 +220,7 @@ fn encoder_output_is_invariant_to_trailing_padding() {
     let cfg = ModelConfig::default();
     let varmap = VarMap::new();
     let vb = seeded_var_builder(&varmap, 7, DType::F32, &CPU);
-    let encoder = Encoder::new(vb, &cfg, 7).unwrap();
+    let encoder = Encoder::new(&cfg, 7, vb).unwrap();
     let lengths = [5, 3, 7];
     let short = make_batch(&lengths, 7, cfg.input_dims, 11, zero_pad);
     let long = make_batch(&lengths, 12, cfg.input_dims, 11, |m, b, t, j| {
@@ -245,7 +245,7 @@ fn encoder_gradients_match_finite_differences() {
     let cfg = tiny_config();
     let varmap = VarMap::new();
     let vb = seeded_var_builder(&varmap, 3, DType::F64, &CPU);
-    let encoder = Encoder::new(vb.pp("encoder"), &cfg, 3).unwrap();
+    let encoder = Encoder::new(&cfg, 3, vb.pp("encoder")).unwrap();
     // At initialisation the attention weights are nearly uniform, so the self-attended sequences
     // are nearly constant in time and the cross-attention query / key gradients ~1e-10: sharpen
     // every attention (×25 on the query and key projections) so that each checked derivative is
@@ -313,7 +313,7 @@ fn encoder_gradients_match_finite_differences() {
 fn projector_batch_norm_train_and_eval_modes() {
     let varmap = VarMap::new();
     let vb = seeded_var_builder(&varmap, 21, DType::F64, &CPU);
-    let projector = Projector::new(vb, 4, &[6, 6, 3]).unwrap();
+    let projector = Projector::new(4, &[6, 6, 3], vb).unwrap();
     let x = Tensor::from_vec(uniform(21, 0, 16 * 4), (16, 4), &CPU)
         .unwrap()
         .to_dtype(DType::F64)
@@ -406,7 +406,7 @@ fn dropout_is_seeded() {
     let varmap = VarMap::new();
     let encoder = |dropout_seed: u64| {
         let vb = seeded_var_builder(&varmap, 1, DType::F32, &CPU);
-        Encoder::new(vb, &cfg, dropout_seed).unwrap()
+        Encoder::new(&cfg, dropout_seed, vb).unwrap()
     };
     let (e1, e1_again, e2) = (encoder(1), encoder(1), encoder(2));
     let train = |e: &Encoder| values(&e.forward_t(&batch, true).unwrap());

@@ -46,11 +46,11 @@ impl Attention {
     /// Attention from `query_dim`-sized queries over a `context_dim`-sized context, projection
     /// size `dim`, with `dropout` on the attention weights.
     pub fn new(
-        vb: VarBuilder,
         query_dim: usize,
         context_dim: usize,
         dim: usize,
         dropout: &Dropout,
+        vb: VarBuilder,
     ) -> Result<Self> {
         Ok(Self {
             query: xavier_projection(query_dim, dim, vb.pp("query"))?,

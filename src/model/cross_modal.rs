@@ -25,10 +25,10 @@ pub struct SymmetricAttention {
 
 impl SymmetricAttention {
     /// Both directions on `dim`-sized inputs, projection size `dim`.
-    pub fn new(vb: VarBuilder, dim: usize, dropout: &Dropout) -> Result<Self> {
+    pub fn new(dim: usize, dropout: &Dropout, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
-            kl: Attention::new(vb.pp("kl"), dim, dim, dim, dropout)?,
-            lk: Attention::new(vb.pp("lk"), dim, dim, dim, dropout)?,
+            kl: Attention::new(dim, dim, dim, dropout, vb.pp("kl"))?,
+            lk: Attention::new(dim, dim, dim, dropout, vb.pp("lk"))?,
         })
     }
 
@@ -66,12 +66,12 @@ pub struct CrossModal {
 
 impl CrossModal {
     /// The four modules on `dim`-sized inputs, projection size `dim`.
-    pub fn new(vb: VarBuilder, dim: usize, dropout: &Dropout) -> Result<Self> {
+    pub fn new(dim: usize, dropout: &Dropout, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
-            ta: SymmetricAttention::new(vb.pp("ta"), dim, dropout)?,
-            tv: SymmetricAttention::new(vb.pp("tv"), dim, dropout)?,
-            av: SymmetricAttention::new(vb.pp("av"), dim, dropout)?,
-            tav: Attention::new(vb.pp("tav"), dim, dim, dim, dropout)?,
+            ta: SymmetricAttention::new(dim, dropout, vb.pp("ta"))?,
+            tv: SymmetricAttention::new(dim, dropout, vb.pp("tv"))?,
+            av: SymmetricAttention::new(dim, dropout, vb.pp("av"))?,
+            tav: Attention::new(dim, dim, dim, dropout, vb.pp("tav"))?,
         })
     }
 

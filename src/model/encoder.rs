@@ -23,19 +23,19 @@ pub struct ModalityEncoder {
 impl ModalityEncoder {
     /// An encoder for `in_dim`-sized inputs with the sizes of `cfg`.
     pub fn new(
-        vb: VarBuilder,
         in_dim: usize,
         cfg: &ModelConfig,
         dropout: &Dropout,
+        vb: VarBuilder,
     ) -> Result<Self> {
         Ok(Self {
-            lstm: Lstm::new(vb.pp("lstm"), in_dim, cfg.hidden)?,
+            lstm: Lstm::new(in_dim, cfg.hidden, vb.pp("lstm"))?,
             attention: Attention::new(
-                vb.pp("attention"),
                 cfg.hidden,
                 cfg.hidden,
                 cfg.attention_dim,
                 dropout,
+                vb.pp("attention"),
             )?,
             dropout: dropout.clone(),
         })
@@ -79,12 +79,12 @@ pub struct Encoder {
 impl Encoder {
     /// The encoder of `cfg`, with its variables under `vb` and dropout masks drawn from a stream
     /// seeded with `dropout_seed`. Computes in `vb.dtype()` (inputs are converted).
-    pub fn new(vb: VarBuilder, cfg: &ModelConfig, dropout_seed: u64) -> Result<Self> {
+    pub fn new(cfg: &ModelConfig, dropout_seed: u64, vb: VarBuilder) -> Result<Self> {
         cfg.validate()?;
         let stream = DropoutStream::new(dropout_seed);
         let dropout = Dropout::new(cfg.dropout, &stream);
         let modality = |m: Modality| {
-            ModalityEncoder::new(vb.pp(m.name()), cfg.input_dims[m.index()], cfg, &dropout)
+            ModalityEncoder::new(cfg.input_dims[m.index()], cfg, &dropout, vb.pp(m.name()))
         };
         Ok(Self {
             modalities: [
@@ -92,8 +92,8 @@ impl Encoder {
                 modality(Modality::Audio)?,
                 modality(Modality::Visual)?,
             ],
-            cross: CrossModal::new(vb.pp("cross"), cfg.attention_dim, &dropout)?,
-            fusion: FusionNet::new(vb.pp("fusion"), cfg, &dropout)?,
+            cross: CrossModal::new(cfg.attention_dim, &dropout, vb.pp("cross"))?,
+            fusion: FusionNet::new(cfg, &dropout, vb.pp("fusion"))?,
             dropout,
             stream,
             input_dims: cfg.input_dims,

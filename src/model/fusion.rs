@@ -29,19 +29,19 @@ struct Released {
 impl FusionNet {
     /// The fusion of `cfg.fusion` on `7 · attention_dim`-sized inputs (eq. 6.4.2), with
     /// `dropout` where the released code has it (LSTM outputs, attention weights).
-    pub fn new(vb: VarBuilder, cfg: &ModelConfig, dropout: &Dropout) -> Result<Self> {
+    pub fn new(cfg: &ModelConfig, dropout: &Dropout, vb: VarBuilder) -> Result<Self> {
         let (input, hidden) = (cfg.fusion_input_dim(), cfg.fusion_hidden);
-        let forward = Lstm::new(vb.pp("lstm"), input, hidden)?;
+        let forward = Lstm::new(input, hidden, vb.pp("lstm"))?;
         let released = match cfg.fusion {
             Fusion::LastStep => None,
             Fusion::BidirectionalAttentionSum => Some(Released {
-                backward: Lstm::new(vb.pp("lstm_reverse"), input, hidden)?,
+                backward: Lstm::new(input, hidden, vb.pp("lstm_reverse"))?,
                 attention: Attention::new(
-                    vb.pp("attention"),
                     2 * hidden,
                     2 * hidden,
                     2 * hidden,
                     dropout,
+                    vb.pp("attention"),
                 )?,
                 dropout: dropout.clone(),
             }),

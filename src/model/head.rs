@@ -14,7 +14,7 @@ pub struct RegressionHead {
 
 impl RegressionHead {
     /// A head on `in_dim`-sized fused vectors.
-    pub fn new(vb: VarBuilder, in_dim: usize) -> Result<Self> {
+    pub fn new(in_dim: usize, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
             linear: linear(in_dim, 1, true, vb)?,
         })

@@ -36,7 +36,7 @@ pub struct Lstm {
 
 impl Lstm {
     /// An LSTM from `in_dim` to `hidden` features with variables under `vb`.
-    pub fn new(vb: VarBuilder, in_dim: usize, hidden: usize) -> Result<Self> {
+    pub fn new(in_dim: usize, hidden: usize, vb: VarBuilder) -> Result<Self> {
         let init = symmetric_uniform(1.0 / (hidden as f64).sqrt());
         Ok(Self {
             weight_ih: vb.get_with_hints((4 * hidden, in_dim), "weight_ih", init)?,

@@ -78,18 +78,18 @@ impl Model {
     /// The model of `cfg` with variables under `vb`; the projector only `with_projector`;
     /// dropout masks from a stream seeded with `dropout_seed`.
     pub fn new(
-        vb: VarBuilder,
         cfg: &ModelConfig,
         with_projector: bool,
         dropout_seed: u64,
+        vb: VarBuilder,
     ) -> Result<Self> {
-        let encoder = Encoder::new(vb.pp("encoder"), cfg, dropout_seed)?;
-        let head = RegressionHead::new(vb.pp("head"), cfg.fused_dim())?;
+        let encoder = Encoder::new(cfg, dropout_seed, vb.pp("encoder"))?;
+        let head = RegressionHead::new(cfg.fused_dim(), vb.pp("head"))?;
         let projector = if with_projector {
             Some(Projector::new(
-                vb.pp("projector"),
                 cfg.fused_dim(),
                 &cfg.projector,
+                vb.pp("projector"),
             )?)
         } else {
             None
@@ -114,7 +114,7 @@ impl Model {
         device: &Device,
     ) -> Result<Self> {
         let vb = seeded_var_builder(varmap, seed, dtype, device);
-        Self::new(vb, cfg, with_projector, seed)
+        Self::new(cfg, with_projector, seed, vb)
     }
 
     /// Sentiment predictions `[batch]`: head(E(batch)).

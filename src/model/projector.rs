@@ -27,7 +27,7 @@ pub struct Projector {
 
 impl Projector {
     /// A projector from `in_dim` through the layer sizes `sizes` (at least one).
-    pub fn new(vb: VarBuilder, in_dim: usize, sizes: &[usize]) -> Result<Self> {
+    pub fn new(in_dim: usize, sizes: &[usize], vb: VarBuilder) -> Result<Self> {
         let mut linears = Vec::with_capacity(sizes.len());
         let mut norms = Vec::with_capacity(sizes.len().saturating_sub(1));
         let mut from = in_dim;
