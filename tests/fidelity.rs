@@ -427,7 +427,7 @@ fn front_padding_moves_each_samples_real_steps_to_the_end_and_masks_nothing() {
 #[test]
 fn the_released_fusion_equals_a_per_sample_packed_bidirectional_lstm_with_summed_attention() {
     use candle_core::{DType, IndexOp};
-    use candle_nn::{VarBuilder, VarMap};
+    use candle_nn::{Module, VarBuilder, VarMap};
     use mmssl::model::{key_bias, Attention, Dropout, DropoutStream, Fusion, FusionNet, Lstm};
     let mut cfg = tiny(Methodology::Supervised).model;
     cfg.fusion = Fusion::BidirectionalAttentionSum;

@@ -4,7 +4,7 @@
 
 use approx::assert_abs_diff_eq;
 use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{VarBuilder, VarMap};
+use candle_nn::{Module, ModuleT, VarBuilder, VarMap};
 use mmssl::data::Batch;
 use mmssl::model::{
     key_bias, parameter_counts, seeded_var_builder, vars_with_prefix, Attention, Dropout,

@@ -5,7 +5,7 @@
 
 mod common;
 use candle_core::{Device, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
+use candle_nn::{AdamW, Module, Optimizer, ParamsAdamW, VarMap};
 use mmssl::data::Dataset;
 use mmssl::loss::SupervisedLoss;
 use mmssl::model::{named_vars_with_prefix, vars_with_prefix};

@@ -3,7 +3,7 @@
 use super::dropout::Dropout;
 use super::init::xavier_projection;
 use candle_core::{Result, Tensor, D};
-use candle_nn::{Linear, Module, VarBuilder};
+use candle_nn::{Linear, Module, ModuleT, VarBuilder};
 
 /// Score added to padded keys: after the softmax's max-subtraction `exp(-1e9 + s)` is exactly 0
 /// in f32 and f64, so padded keys get weight 0 and no gradient (as long as real scores stay far

@@ -8,6 +8,7 @@
 
 use crate::rng::{rng_for, Rng};
 use candle_core::{Result, Tensor};
+use candle_nn::ModuleT;
 use rand::RngCore;
 use std::sync::{Arc, Mutex};
 
@@ -53,9 +54,11 @@ impl Dropout {
             rng: stream.clone(),
         }
     }
+}
 
+impl ModuleT for Dropout {
     /// `x` with dropout applied when `train`, `x` itself otherwise.
-    pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         if !train || self.p == 0.0 {
             return Ok(x.clone());
         }

@@ -8,7 +8,7 @@ use super::fusion::{last_real_step, FusionNet};
 use super::lstm::Lstm;
 use crate::data::{Batch, Modality};
 use candle_core::{bail, DType, Result, Tensor};
-use candle_nn::VarBuilder;
+use candle_nn::{Module, ModuleT, VarBuilder};
 
 /// The single-modality encoder of one modality (thesis 6.4, DNN-I): a one-directional LSTM whose
 /// hidden states, after dropout, are re-weighted by self-attention into `m_T`, `m_A` or `m_V`.

@@ -7,7 +7,7 @@ use super::config::{Fusion, ModelConfig};
 use super::dropout::Dropout;
 use super::lstm::Lstm;
 use candle_core::{DType, Result, Tensor};
-use candle_nn::VarBuilder;
+use candle_nn::{Module, ModuleT, VarBuilder};
 
 /// The fusion network of a [`Fusion`] kind. Variables: `lstm.` (the forward LSTM), and for
 /// [`Fusion::BidirectionalAttentionSum`] also `lstm_reverse.` and `attention.`.

@@ -19,9 +19,11 @@ impl RegressionHead {
             linear: linear(in_dim, 1, true, vb)?,
         })
     }
+}
 
+impl Module for RegressionHead {
     /// Predictions `[batch]` from fused vectors `[batch, in_dim]`.
-    pub fn forward(&self, fused: &Tensor) -> Result<Tensor> {
+    fn forward(&self, fused: &Tensor) -> Result<Tensor> {
         self.linear.forward(fused)?.squeeze(1)
     }
 }

@@ -3,7 +3,7 @@
 use super::fused_lstm::lstm_recurrence;
 use super::init::symmetric_uniform;
 use candle_core::{bail, Result, Tensor};
-use candle_nn::VarBuilder;
+use candle_nn::{Module, VarBuilder};
 
 /// A one-directional single-layer LSTM over `[batch, steps, in]` sequences, zero initial state.
 ///
@@ -51,9 +51,11 @@ impl Lstm {
     pub fn hidden(&self) -> usize {
         self.hidden
     }
+}
 
+impl Module for Lstm {
     /// All hidden states `[batch, steps, H]` of the sequence `x` `[batch, steps, in]`.
-    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (batch, steps, in_dim) = x.dims3()?;
         if steps == 0 {
             bail!("lstm: the input has no steps");

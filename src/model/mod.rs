@@ -51,7 +51,7 @@ pub use projector::Projector;
 
 use crate::data::Batch;
 use candle_core::{bail, DType, Device, Result, Tensor, Var};
-use candle_nn::{VarBuilder, VarMap};
+use candle_nn::{Module, ModuleT, VarBuilder, VarMap};
 use std::collections::BTreeMap;
 
 /// Variable-name prefix of the encoder E.

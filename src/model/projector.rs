@@ -41,10 +41,12 @@ impl Projector {
         }
         Ok(Self { linears, norms })
     }
+}
 
+impl ModuleT for Projector {
     /// The embeddings `[batch, sizes.last()]` of `x` `[batch, in_dim]`; `train` selects batch
     /// statistics (and updates the running ones) in the BatchNorm layers.
-    pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let mut x = x.clone();
         for (i, layer) in self.linears.iter().enumerate() {
             x = layer.forward(&x)?;

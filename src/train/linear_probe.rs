@@ -26,7 +26,7 @@ use crate::metrics::{mae, pearson};
 use crate::model::{named_vars_with_prefix, Model, HEAD_PREFIX};
 use crate::rng::derive_seed;
 use candle_core::{Device, Tensor};
-use candle_nn::{Optimizer, VarMap};
+use candle_nn::{Module, Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
 
 /// The linear head's name in the live folder (its CSV file).

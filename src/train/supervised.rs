@@ -14,7 +14,7 @@ use crate::loss::SupervisedLoss;
 use crate::model::{named_vars_with_prefix, Model};
 use crate::rng::derive_seed;
 use candle_core::Device;
-use candle_nn::{Optimizer, VarMap};
+use candle_nn::{Module, Optimizer, VarMap};
 use serde::{Deserialize, Serialize};
 
 /// Purpose tag of the supervised phase's per-epoch batch order (shared with the linear heads).
