@@ -20,8 +20,9 @@ use crate::report::figures::{
     BarChart, BarSeries, ColourScale, Figure, Frame, HeatMap, Legend, LinePanels, COLOUR_BAR_WIDTH,
     PALETTE,
 };
-use crate::report::{summarize, GroupSummary, Metric, MetricValues, SvgFigure, ThesisResults};
-use anyhow::{Context, Result};
+use crate::report::{
+    summarize, GroupSummary, Metric, MetricValues, ReportError, Result, SvgFigure, ThesisResults,
+};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -42,9 +43,9 @@ impl Svg {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<PathBuf> {
         let path = path.as_ref();
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(ReportError::io("creating", dir))?;
         }
-        std::fs::write(path, &self.0).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, &self.0).map_err(ReportError::io("writing", path))?;
         Ok(path.to_path_buf())
     }
 }

@@ -3,6 +3,7 @@
 
 use super::claims::{check_family, deviation_ranking, verdict_counts, FAMILIES};
 use super::diagnostics::diagnostics_markdown;
+use super::error::{ReportError, Result};
 use super::figures::{render_figure, FigureId};
 use super::summary::{family_rows, provenance, summarize};
 use super::tables::{build_table, TABLE_SPECS};
@@ -11,7 +12,6 @@ use super::verdict::{ClaimCheck, Verdict};
 use super::Metric;
 use crate::experiments::FamilyId;
 use crate::experiments::ResultRow;
-use anyhow::{Context, Result};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -57,7 +57,7 @@ pub(super) fn write_report(
     thesis: &ThesisResults,
     out_dir: &Path,
 ) -> Result<PathBuf> {
-    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir).map_err(ReportError::io("creating", out_dir))?;
     let tables_dir = out_dir.join("tables");
     let mut md = String::new();
     let all: Vec<&ResultRow> = rows.iter().collect();
@@ -174,7 +174,7 @@ pub(super) fn write_report(
     writeln!(md)?;
     md.push_str(&sections);
     let path = out_dir.join("REPORT.md");
-    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, md).map_err(ReportError::io("writing", &path))?;
     Ok(path)
 }
 

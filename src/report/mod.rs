@@ -21,6 +21,7 @@
 pub mod ceiling;
 pub mod claims;
 pub mod diagnostics;
+mod error;
 pub mod figures;
 pub mod fonts;
 pub mod metric;
@@ -38,6 +39,7 @@ pub use claims::{check_family, family_info, verdict_counts, FamilyInfo, FAMILIES
 pub use diagnostics::{
     diagnostics_cells, pretrain_diagnostics, DiagnosticsRow, DIAGNOSTICS_HEADER,
 };
+pub use error::{ReportError, Result};
 pub use figures::{
     figure_8_3_1, figure_8_4_1, figure_8_4_2, figure_8_5_1, figure_a_2_4, figure_data,
     figure_double_masking, render_all_figures, render_figure, render_svg_string, Figure, FigureId,
@@ -49,7 +51,6 @@ pub use thesis::{normalize_variant, Statistic, ThesisResults, ThesisRow, ThesisT
 pub use verdict::{ClaimCheck, Quantity, Side, Verdict};
 
 use crate::experiments::ResultRow;
-use anyhow::Result;
 use std::path::{Path, PathBuf};
 
 /// Writes `<out_dir>/REPORT.md` with the tables (`<out_dir>/tables/*.csv|md`), the figures
@@ -66,7 +67,5 @@ pub fn write_report(rows: &[ResultRow], out_dir: &Path) -> Result<PathBuf> {
 #[cfg(not(feature = "reports"))]
 pub fn write_report(rows: &[ResultRow], out_dir: &Path) -> Result<PathBuf> {
     let _ = (rows, out_dir);
-    anyhow::bail!(
-        "the report needs the polars tables: build with --features reports (figures work without it)"
-    )
+    Err(ReportError::NoTables)
 }

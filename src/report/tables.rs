@@ -10,12 +10,12 @@
 //! checks that both agree.
 
 use super::ceiling::{test_ceiling, Reference};
+use super::error::{ReportError, Result};
 use super::metric::Metric;
 use super::stats::student_t_quantile;
 use super::thesis::{normalize_variant, ThesisResults, ThesisTable};
 use super::verdict::LEVEL;
 use crate::experiments::{FamilyId, ResultRow};
-use anyhow::{anyhow, Context, Result};
 use polars::prelude::{
     col, len, Column, CsvWriter, DataFrame, DataType, Expr, IntoLazy, SerWriter,
     SortMultipleOptions,
@@ -210,7 +210,7 @@ pub fn runs_frame(
                 .collect::<Vec<Option<f64>>>(),
         ));
     }
-    DataFrame::new(mine.len(), columns).context("building the runs frame")
+    DataFrame::new(mine.len(), columns).map_err(ReportError::table("building the runs frame"))
 }
 
 /// Groups a [`runs_frame`] by (`order`, `variant`, params) into `n`, `<m>_mean`, `<m>_std`
@@ -252,7 +252,7 @@ pub fn aggregate(runs: DataFrame, params: &[String]) -> Result<DataFrame> {
         .agg(aggs)
         .sort_by_exprs(keys, SortMultipleOptions::default().with_nulls_last(true))
         .collect()
-        .context("aggregating runs over seeds")
+        .map_err(ReportError::table("aggregating runs over seeds"))
 }
 
 /// Builds table `spec` from `rows` with `thesis`'s numbers beside ours.
@@ -334,7 +334,7 @@ pub fn build_table(
     }
     let frame = frame
         .select(keep)
-        .context("selecting the table's columns")?;
+        .map_err(ReportError::table("selecting the table's columns"))?;
     let thesis_not_run = table.map_or_else(Vec::new, |t| {
         t.rows
             .iter()
@@ -406,8 +406,8 @@ impl ResultTable {
         CsvWriter::new(&mut buf)
             .with_float_precision(Some(6))
             .finish(&mut frame)
-            .context("writing CSV")?;
-        String::from_utf8(buf).context("CSV is UTF-8")
+            .map_err(ReportError::table("writing CSV"))?;
+        String::from_utf8(buf).map_err(|e| ReportError::Table(format!("CSV is UTF-8: {e}")))
     }
 
     /// The table as Markdown: a title line, then for each row ours (mean ± std, or the best run
@@ -556,13 +556,11 @@ impl ResultTable {
 
     /// Writes `<dir>/<id>.csv` and `<dir>/<id>.md`; returns both paths.
     pub fn write(&self, dir: &Path) -> Result<(PathBuf, PathBuf)> {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(ReportError::io("creating", dir))?;
         let csv = dir.join(format!("{}.csv", self.spec.id));
         let md = dir.join(format!("{}.md", self.spec.id));
-        std::fs::write(&csv, self.to_csv()?)
-            .with_context(|| format!("writing {}", csv.display()))?;
-        std::fs::write(&md, self.to_markdown()?)
-            .with_context(|| format!("writing {}", md.display()))?;
+        std::fs::write(&csv, self.to_csv()?).map_err(ReportError::io("writing", &csv))?;
+        std::fs::write(&md, self.to_markdown()?).map_err(ReportError::io("writing", &md))?;
         Ok((csv, md))
     }
 }
@@ -577,7 +575,7 @@ pub fn ci_half_width(sd: f64, n: f64) -> Option<f64> {
 fn f64_column(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let column = frame
         .column(name)
-        .map_err(|e| anyhow!("column {name}: {e}"))?
+        .map_err(|e| ReportError::Table(format!("column {name}: {e}")))?
         .cast(&DataType::Float64)?;
     Ok(column
         .f64()?
@@ -590,7 +588,7 @@ fn f64_column(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
 fn str_column(frame: &DataFrame, name: &str) -> Result<Vec<String>> {
     let column = frame
         .column(name)
-        .map_err(|e| anyhow!("column {name}: {e}"))?;
+        .map_err(|e| ReportError::Table(format!("column {name}: {e}")))?;
     Ok(column
         .str()?
         .iter()

@@ -4,9 +4,9 @@
 //!
 //! These numbers are put *beside* ours in every table and figure, never in their place.
 
+use super::error::{ReportError, Result};
 use super::metric::{Metric, MetricValues};
 use crate::experiments::FamilyId;
-use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -118,7 +118,9 @@ pub struct ThesisResults {
 impl ThesisResults {
     /// Parses a transcription in the format of `thesis_results.toml`.
     pub fn parse(text: &str) -> Result<ThesisResults> {
-        toml::from_str(text).context("parsing the thesis results TOML")
+        toml::from_str(text).map_err(|e| ReportError::Thesis {
+            message: e.to_string(),
+        })
     }
 
     /// The embedded transcription, parsed once.

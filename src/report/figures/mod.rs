@@ -31,7 +31,7 @@ pub use draw::{
 use super::metric::Metric;
 use super::thesis::ThesisResults;
 use crate::experiments::{FamilyId, ResultRow};
-use anyhow::{Context, Result};
+use crate::report::error::{ReportError, Result};
 use std::path::{Path, PathBuf};
 
 /// Where a rendered figure went.
@@ -149,7 +149,7 @@ pub fn render_figure(
 ) -> Result<FigureInfo> {
     let fig = figure_data(id, rows, thesis)?;
     let dir = out_dir.join("figures");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(ReportError::io("creating", &dir))?;
     let svg_path = dir.join(format!("{}.svg", id.file_stem()));
     let png_path = dir.join(format!("{}.png", id.file_stem()));
     fig.write(&svg_path, &png_path)?;

@@ -8,10 +8,10 @@ use super::draw::{
 use super::FigureId;
 use crate::experiments::ResultRow;
 use crate::loss::Objective;
+use crate::report::error::{ReportError, Result};
 use crate::report::metric::{Metric, MetricValues};
 use crate::report::summary::{family_rows, provenance, summarize, GroupSummary};
 use crate::report::thesis::{normalize_variant, ThesisResults};
-use anyhow::{bail, Result};
 use plotters::style::{RGBColor, BLACK};
 
 /// The data of figure `id` drawn from `rows`; an error when its family has no usable rows.
@@ -19,10 +19,10 @@ pub(super) fn prepare(id: FigureId, rows: &[ResultRow], thesis: &ThesisResults) 
     let family = id.family();
     let mine = family_rows(rows, family);
     if mine.is_empty() {
-        bail!(
+        return Err(ReportError::Figure(format!(
             "figure {}: no rows of family `{family}` (run the experiment first)",
             id.id()
-        );
+        )));
     }
     let (data, profile) = provenance(&mine);
     let n_runs = mine.len();
@@ -427,7 +427,10 @@ fn prepare_8_5_1(
         }
     }
     if series.is_empty() {
-        bail!("figure 8.5.1: no `finetune` / `linear` rows with params `p_apply` and `mask_pct`");
+        return Err(ReportError::Figure(
+            "figure 8.5.1: no `finetune` / `linear` rows with params `p_apply` and `mask_pct`"
+                .to_owned(),
+        ));
     }
     // The registry stores mask percentages as fractions (0.7 = 70 %).
     let fractions = groups
@@ -475,7 +478,9 @@ fn prepare_a_2_4(
         });
     }
     if series.is_empty() {
-        bail!("figure A.2.4: no rows with params `p1` and `p2`");
+        return Err(ReportError::Figure(
+            "figure A.2.4: no rows with params `p1` and `p2`".to_owned(),
+        ));
     }
     // Table 8.2.2's SeqAug row used P_apply = [0.5, 0.5]: the same point.
     if let Some(row) = thesis.table("8.2.2").and_then(|t| t.row_for("ssl-seqaug")) {
@@ -532,10 +537,10 @@ fn prepare_heat(
         .cloned()
         .collect();
     if usable.is_empty() {
-        bail!(
+        return Err(ReportError::Figure(format!(
             "figure {}: no rows with params `mask_pct_1` and `mask_pct_2`",
             id.id()
-        );
+        )));
     }
     let mut panels = Vec::new();
     let mut lo = f64::INFINITY;

@@ -6,7 +6,7 @@ use super::{
     draw_legend, draw_legend_inside, draw_line, draw_marker, draw_whisker, line_style, padded,
     split_legend, text_style, DrawResult, Frame, Legend, LegendEntry, Line, Series,
 };
-use anyhow::{ensure, Result};
+use crate::report::error::{ReportError, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -65,27 +65,28 @@ const LABEL_TEXT: f64 = 13.0;
 
 impl BarChart {
     pub(super) fn check(&self) -> Result<()> {
-        ensure!(
-            !self.categories.is_empty() && !self.series.is_empty(),
-            "bar chart: no data"
-        );
+        if self.categories.is_empty() || self.series.is_empty() {
+            return Err(ReportError::Figure("bar chart: no data".to_owned()));
+        }
         for s in &self.series {
-            ensure!(
-                s.values.len() == self.categories.len(),
-                "bar chart: series `{}` has {} values for {} categories",
-                s.label,
-                s.values.len(),
-                self.categories.len()
-            );
+            if s.values.len() != self.categories.len() {
+                return Err(ReportError::Figure(format!(
+                    "bar chart: series `{}` has {} values for {} categories",
+                    s.label,
+                    s.values.len(),
+                    self.categories.len()
+                )));
+            }
         }
         for l in &self.lines {
-            ensure!(
-                l.over < self.series.len(),
-                "bar chart: line `{}` over bar series {} of {}",
-                l.series.label,
-                l.over,
-                self.series.len()
-            );
+            if l.over >= self.series.len() {
+                return Err(ReportError::Figure(format!(
+                    "bar chart: line `{}` over bar series {} of {}",
+                    l.series.label,
+                    l.over,
+                    self.series.len()
+                )));
+            }
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! 8.5.2–8.5.4 / A.2.1–A.2.3 and the notebooks' matrices.
 
 use super::{text_style, DrawResult, Frame};
-use anyhow::{ensure, Result};
+use crate::report::error::{ReportError, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -200,16 +200,19 @@ const MAX_PRINTED_CELLS: usize = 64;
 
 impl HeatMap {
     pub(super) fn check(&self) -> Result<()> {
-        ensure!(!self.panels.is_empty(), "heat map: no panels");
+        if self.panels.is_empty() {
+            return Err(ReportError::Figure("heat map: no panels".to_owned()));
+        }
         for p in &self.panels {
-            ensure!(
-                p.values.len() == p.rows * p.cols,
-                "heat map: panel `{}` has {} values for {} × {}",
-                p.title,
-                p.values.len(),
-                p.rows,
-                p.cols
-            );
+            if p.values.len() != p.rows * p.cols {
+                return Err(ReportError::Figure(format!(
+                    "heat map: panel `{}` has {} values for {} × {}",
+                    p.title,
+                    p.values.len(),
+                    p.rows,
+                    p.cols
+                )));
+            }
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use super::{
     draw_legend, draw_legend_inside, draw_line, draw_marker, draw_whisker, format_x, padded,
     split_legend, text_style, DrawResult, Frame, Legend, LegendEntry, Line, Marker, PALETTE,
 };
-use anyhow::{ensure, Result};
+use crate::report::error::{ReportError, Result};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -149,7 +149,9 @@ impl LinePanel {
 
 impl LinePanels {
     pub(super) fn check(&self) -> Result<()> {
-        ensure!(!self.panels.is_empty(), "line panels: no panels");
+        if self.panels.is_empty() {
+            return Err(ReportError::Figure("line panels: no panels".to_owned()));
+        }
         Ok(())
     }
 }

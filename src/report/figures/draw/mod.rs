@@ -12,8 +12,8 @@ pub use bars::{BarChart, BarSeries, RightLine};
 pub use heat::{ColourScale, HeatMap, HeatPanel, COLOUR_BAR_WIDTH};
 pub use lines::{HLine, LinePanel, LinePanels, Point, Series};
 
+use crate::report::error::{ReportError, Result};
 use crate::report::fonts::{ensure_fonts, FONT};
-use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
@@ -145,8 +145,10 @@ impl Figure {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.frame().size).into_drawing_area();
-            self.draw(&root).map_err(|e| anyhow!("drawing SVG: {e}"))?;
-            root.present().map_err(|e| anyhow!("finishing SVG: {e}"))?;
+            self.draw(&root)
+                .map_err(ReportError::draw("drawing", "SVG"))?;
+            root.present()
+                .map_err(ReportError::draw("finishing", "SVG"))?;
         }
         Ok(svg)
     }
@@ -158,15 +160,15 @@ impl Figure {
         {
             let root = SVGBackend::new(svg_path, self.frame().size).into_drawing_area();
             self.draw(&root)
-                .map_err(|e| anyhow!("drawing {}: {e}", svg_path.display()))?;
+                .map_err(ReportError::draw("drawing", svg_path.display()))?;
             root.present()
-                .map_err(|e| anyhow!("writing {}: {e}", svg_path.display()))?;
+                .map_err(ReportError::draw("writing", svg_path.display()))?;
         }
         let root = BitMapBackend::new(png_path, self.frame().size).into_drawing_area();
         self.draw(&root)
-            .map_err(|e| anyhow!("drawing {}: {e}", png_path.display()))?;
+            .map_err(ReportError::draw("drawing", png_path.display()))?;
         root.present()
-            .map_err(|e| anyhow!("writing {}: {e}", png_path.display()))
+            .map_err(ReportError::draw("writing", png_path.display()))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
