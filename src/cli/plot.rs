@@ -3,6 +3,7 @@
 //! the report's plotting code (SVG, and PNG beside it).
 
 use crate::data::DataIdentity;
+use crate::loss::Objective;
 use crate::report::figures::{Figure, Frame, Legend, LinePanel, LinePanels};
 use crate::train::{PretrainRecord, METRICS_FILE, PRETRAIN_FILE};
 use anyhow::{bail, ensure, Context, Result};
@@ -29,6 +30,8 @@ pub struct PlotArgs {
 struct Curves {
     label: String,
     data: Option<DataIdentity>,
+    /// The pre-training objective (Barlow Twins where the config does not name one).
+    objective: Objective,
     pretrain_loss: Vec<(f64, f64)>,
     train_loss: Vec<(f64, f64)>,
     valid_mae: Vec<(f64, f64)>,
@@ -80,6 +83,8 @@ fn read_curves(dir: &Path) -> Result<Curves> {
         return Ok(Curves {
             label,
             data: serde_json::from_value(report["data"].clone()).ok(),
+            objective: serde_json::from_value(report["config"]["ssl"]["objective"].clone())
+                .unwrap_or_default(),
             pretrain_loss: points(&report["pretrain"]["epochs"], "loss"),
             train_loss: points(&report["finetune"], "train_loss"),
             valid_mae: points(&report["finetune"], "valid_loss"),
@@ -91,6 +96,7 @@ fn read_curves(dir: &Path) -> Result<Curves> {
         return Ok(Curves {
             label,
             data: Some(record.data),
+            objective: record.config.ssl.objective,
             pretrain_loss: points(&logs, "loss"),
             ..Curves::default()
         });
@@ -112,10 +118,19 @@ fn figure(runs: &[Curves]) -> Figure {
                 })
         })
     };
+    let pretrained: Vec<Objective> = runs
+        .iter()
+        .filter(|r| !r.pretrain_loss.is_empty())
+        .map(|r| r.objective)
+        .collect();
+    let pretrain_title = match pretrained.first() {
+        Some(o) if pretrained.iter().all(|p| p == o) => {
+            format!("{} loss (pre-training)", o.label())
+        }
+        _ => "pre-training loss (each run's objective)".to_owned(),
+    };
     let panels: Vec<LinePanel> = [
-        panel("pre-training loss (the run's objective)", "loss", |r| {
-            &r.pretrain_loss
-        }),
+        panel(&pretrain_title, "loss", |r| &r.pretrain_loss),
         panel("train loss (fine-tuning)", "loss", |r| &r.train_loss),
         panel("valid MAE (fine-tuning)", "MAE", |r| &r.valid_mae),
     ]
