@@ -1,68 +1,16 @@
-//! The chapter 8 figures' data: result rows (and the thesis's transcribed numbers) turned into
-//! the generic figure kinds of `draw`, before anything is drawn.
+//! The six-metric line panels: figures 8.4.1 / 8.4.2 (labeled fraction), 8.5.1 (single-stream
+//! masking), A.2.4 (SeqAug P_apply) and the `objectives` family (labeled fraction).
 
-use super::draw::{
-    format_x, BarChart, BarSeries, ColourScale, Figure, Frame, HLine, HeatMap, HeatPanel, Legend,
-    Line, LinePanel, LinePanels, Marker, Point, RightLine, Series, GREY, PALETTE, THESIS_RED,
+use super::super::draw::{
+    Frame, HLine, Legend, Line, LinePanel, LinePanels, Marker, Point, Series, GREY, PALETTE,
 };
-use super::FigureId;
-use crate::experiments::ResultRow;
+use super::rows::by_variant;
 use crate::loss::Objective;
 use crate::report::error::{ReportError, Result};
 use crate::report::metric::{Metric, MetricValues};
-use crate::report::summary::{family_rows, provenance, summarize, GroupSummary};
+use crate::report::summary::GroupSummary;
 use crate::report::thesis::{normalize_variant, ThesisResults};
 use plotters::style::{RGBColor, BLACK};
-
-/// The data of figure `id` drawn from `rows`; an error when its family has no usable rows.
-pub(super) fn prepare(id: FigureId, rows: &[ResultRow], thesis: &ThesisResults) -> Result<Figure> {
-    let family = id.family();
-    let mine = family_rows(rows, family);
-    if mine.is_empty() {
-        return Err(ReportError::Figure(format!(
-            "figure {}: no rows of family `{family}` (run the experiment first)",
-            id.id()
-        )));
-    }
-    let (data, profile) = provenance(&mine);
-    let n_runs = mine.len();
-    let groups = summarize(rows, family);
-    let seeds = seeds_per_point(&groups);
-    let what = |text: &str| -> String {
-        format!(
-            "Figure {} (ours): {text} Runs: {n_runs}, {seeds}. Data: {data}. Profile: {profile}.",
-            id.id()
-        )
-    };
-    Ok(match id {
-        FigureId::Fig8_3_1 => prepare_8_3_1(&groups, thesis, &what).into(),
-        FigureId::Fig8_4_1 | FigureId::Fig8_4_2 => {
-            prepare_8_4(&groups, thesis, id == FigureId::Fig8_4_1, &what).into()
-        }
-        FigureId::Fig8_5_1 => prepare_8_5_1(&groups, thesis, &what)?.into(),
-        FigureId::DoubleMasking(metric) => prepare_heat(&groups, metric, id, &what)?.into(),
-        FigureId::FigA2_4 => prepare_a_2_4(&groups, thesis, &what)?.into(),
-        FigureId::Objectives => prepare_objectives(&groups, &what).into(),
-    })
-}
-
-/// "seeds per point: 5" (or "1–5" when points differ; whiskers need at least 2): how many runs
-/// each mean and whisker of a figure rests on.
-fn seeds_per_point(groups: &[GroupSummary]) -> String {
-    let lo = groups.iter().map(|g| g.n).min().unwrap_or(0);
-    let hi = groups.iter().map(|g| g.n).max().unwrap_or(0);
-    let count = if lo == hi {
-        lo.to_string()
-    } else {
-        format!("{lo}–{hi}")
-    };
-    let whiskers = if hi < 2 {
-        " (one seed: no whiskers)"
-    } else {
-        ""
-    };
-    format!("seeds per point: {count}{whiskers}")
-}
 
 /// One line of a six-metric figure: its style and, per point, x with the metrics and their sd.
 struct Curve {
@@ -134,112 +82,6 @@ fn metric_panels(
     }
 }
 
-fn chain_label(variant: &str) -> String {
-    if normalize_variant(variant) == "none" {
-        return "None (supervised)".to_owned();
-    }
-    variant
-        .split(['+', '>', ','])
-        .map(|s| match s.trim().to_ascii_lowercase().as_str() {
-            "seqaug" => "SeqAug".to_owned(),
-            other => other.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
-}
-
-fn prepare_8_3_1(
-    groups: &[GroupSummary],
-    thesis: &ThesisResults,
-    what: &dyn Fn(&str) -> String,
-) -> BarChart {
-    let table = thesis.table("8.3.2");
-    let mut ordered: Vec<&GroupSummary> = groups.iter().collect();
-    ordered.sort_by_key(|g| {
-        (
-            table
-                .and_then(|t| t.rank_of(&g.variant))
-                .unwrap_or(usize::MAX),
-            g.variant.clone(),
-        )
-    });
-    let thesis_rows: Vec<Option<MetricValues>> = ordered
-        .iter()
-        .map(|g| table.and_then(|t| t.row_for(&g.variant)).map(|r| r.values))
-        .collect();
-    let thesis_f1 = thesis_rows.iter().map(|r| r.and_then(|v| v.f1)).collect();
-    let line = |label: &str, marker, line, values: Vec<Option<f64>>| Series {
-        label: label.to_owned(),
-        color: THESIS_RED,
-        marker,
-        line,
-        points: values
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                Some(Point {
-                    x: i as f64,
-                    y: (*v)?,
-                    sd: None,
-                })
-            })
-            .collect(),
-    };
-    let ours_acc7 = line(
-        "Acc7, ours (mean)",
-        Marker::Circle,
-        Line::Solid,
-        ordered.iter().map(|g| g.mean.acc7).collect(),
-    );
-    let thesis_acc7 = line(
-        "Acc7, thesis (table 8.3.2)",
-        Marker::Hollow,
-        Line::None,
-        thesis_rows.iter().map(|r| r.and_then(|v| v.acc7)).collect(),
-    );
-    BarChart {
-        frame: Frame {
-            title: "Figure 8.3.1 (ours): F1 (bars, left axis) and Acc7 (red line, right axis) per transformation chain"
-                .to_owned(),
-            caption: what(
-                "F1 bars (left axis, whiskers: ± sample std) and Acc7 line (right axis), mean over seeds, per SSL transformation chain in order of application; \"None\" is the supervised model. Outlined bars and hollow red circles: the thesis's table 8.3.2.",
-            ),
-            size: (1400, 820),
-        },
-        categories: ordered.iter().map(|g| chain_label(&g.variant)).collect(),
-        y_label: "F1 (%)".to_owned(),
-        series: vec![
-            BarSeries {
-                label: "F1, ours (mean ± std)".to_owned(),
-                color: PALETTE[0],
-                filled: true,
-                values: ordered.iter().map(|g| g.mean.f1).collect(),
-                sd: ordered.iter().map(|g| g.std.f1).collect(),
-            },
-            BarSeries {
-                label: "F1, thesis (table 8.3.2)".to_owned(),
-                color: GREY,
-                filled: false,
-                values: thesis_f1,
-                sd: Vec::new(),
-            },
-        ],
-        right_label: "Acc7 (%)".to_owned(),
-        lines: vec![
-            RightLine {
-                over: 0,
-                series: ours_acc7,
-            },
-            RightLine {
-                over: 1,
-                series: thesis_acc7,
-            },
-        ],
-        from_zero: false,
-        legend: Legend::Right(300),
-    }
-}
-
 fn fraction_series_style(variant: &str, index: usize) -> (RGBColor, String) {
     match normalize_variant(variant).as_str() {
         "supervised" => (PALETTE[0], "Supervised".to_owned()),
@@ -251,31 +93,7 @@ fn fraction_series_style(variant: &str, index: usize) -> (RGBColor, String) {
     }
 }
 
-/// Groups by variant, keeping the order of first appearance in a preferred list.
-fn by_variant<'a>(
-    groups: &'a [GroupSummary],
-    preferred: &[&str],
-) -> Vec<(String, Vec<&'a GroupSummary>)> {
-    let mut out: Vec<(String, Vec<&GroupSummary>)> = Vec::new();
-    for g in groups {
-        match out.iter_mut().find(|(v, _)| *v == g.variant) {
-            Some((_, list)) => list.push(g),
-            None => out.push((g.variant.clone(), vec![g])),
-        }
-    }
-    out.sort_by_key(|(v, _)| {
-        (
-            preferred
-                .iter()
-                .position(|p| normalize_variant(p) == normalize_variant(v))
-                .unwrap_or(usize::MAX),
-            v.clone(),
-        )
-    });
-    out
-}
-
-fn prepare_8_4(
+pub(super) fn prepare_8_4(
     groups: &[GroupSummary],
     thesis: &ThesisResults,
     best: bool,
@@ -394,7 +212,7 @@ fn supervised_baselines(groups: &[GroupSummary], thesis: &ThesisResults) -> Vec<
     out
 }
 
-fn prepare_8_5_1(
+pub(super) fn prepare_8_5_1(
     groups: &[GroupSummary],
     thesis: &ThesisResults,
     what: &dyn Fn(&str) -> String,
@@ -453,7 +271,7 @@ fn prepare_8_5_1(
     ))
 }
 
-fn prepare_a_2_4(
+pub(super) fn prepare_a_2_4(
     groups: &[GroupSummary],
     thesis: &ThesisResults,
     what: &dyn Fn(&str) -> String,
@@ -523,115 +341,13 @@ fn prepare_a_2_4(
         &baselines,
     ))
 }
-
-fn prepare_heat(
-    groups: &[GroupSummary],
-    metric: Metric,
-    id: FigureId,
-    what: &dyn Fn(&str) -> String,
-) -> Result<HeatMap> {
-    let order = ["low-low", "medium-medium", "high-high", "high-low"];
-    let usable: Vec<GroupSummary> = groups
-        .iter()
-        .filter(|g| g.param("mask_pct_1").is_some() && g.param("mask_pct_2").is_some())
-        .cloned()
-        .collect();
-    if usable.is_empty() {
-        return Err(ReportError::Figure(format!(
-            "figure {}: no rows with params `mask_pct_1` and `mask_pct_2`",
-            id.id()
-        )));
-    }
-    let mut panels = Vec::new();
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    for (variant, list) in by_variant(&usable, &order) {
-        let axis = |name: &str| {
-            let mut v: Vec<f64> = list.iter().filter_map(|g| g.param(name)).collect();
-            v.sort_by(f64::total_cmp);
-            v.dedup();
-            v
-        };
-        let xs = axis("mask_pct_1");
-        let ys = axis("mask_pct_2");
-        let mut cells = vec![None; xs.len() * ys.len()];
-        for g in &list {
-            let (Some(x), Some(y)) = (g.param("mask_pct_1"), g.param("mask_pct_2")) else {
-                continue;
-            };
-            let xi = xs.iter().position(|&v| v == x).unwrap_or(0);
-            let yi = ys.iter().position(|&v| v == y).unwrap_or(0);
-            if let Some(v) = g.mean.get(metric) {
-                lo = lo.min(v);
-                hi = hi.max(v);
-                cells[yi * xs.len() + xi] = Some(v);
-            }
-        }
-        let name = variant
-            .split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join("-");
-        let title = match (list[0].param("p1"), list[0].param("p2")) {
-            (Some(p1), Some(p2)) => format!("{name} (P1 = {p1}, P2 = {p2})"),
-            _ => name,
-        };
-        // The registry stores mask percentages as fractions (0.7 = 70 %).
-        let ticks = |values: &[f64]| -> Vec<String> {
-            let percent = values.iter().all(|&x| x <= 1.0);
-            values.iter().map(|&v| format_x(v, percent)).collect()
-        };
-        let (x_ticks, y_ticks) = (ticks(&xs), ticks(&ys));
-        panels.push(HeatPanel::with_gaps(title, ys.len(), xs.len(), cells).ticks(x_ticks, y_ticks));
-    }
-    if !lo.is_finite() {
-        lo = 0.0;
-        hi = 1.0;
-    }
-    if hi - lo < 1e-12 {
-        let pad = (lo.abs() * 0.01).max(1e-3);
-        lo -= pad;
-        hi += pad;
-    }
-    let better = if metric.higher_is_better() {
-        "higher is better"
-    } else {
-        "lower is better"
-    };
-    Ok(HeatMap {
-        frame: Frame {
-            title: format!(
-                "Figure {} (ours): double-stream masking, {} ({better}), mean over seeds",
-                id.id(),
-                metric.label()
-            ),
-            caption: what(&format!(
-                "{} of SSL pre-trained (fine-tuned) models; one panel per P_apply strategy (P1-P2); x: mask % of stream 1, y: mask % of stream 2; colour and printed value: mean over seeds ({better}). The thesis prints no numbers for these grids.",
-                metric.label()
-            )),
-            size: (1700, 640),
-        },
-        x_label: "mask % stream 1".to_owned(),
-        y_label: "mask % stream 2".to_owned(),
-        per_row: panels.len(),
-        panels,
-        scale: ColourScale::Sequential(lo, hi),
-        decimals: metric.decimals(),
-        scale_title: metric.name().to_owned(),
-        missing: "not run".to_owned(),
-        first_row_on_top: false,
-    })
-}
-
 /// The `objectives` figure: six metrics against the labeled fraction, mean ± sd over the seeds,
 /// one line per pre-training objective fine-tuned (solid) and linear-evaluated (dashed), and
 /// the supervised model (grey).
-fn prepare_objectives(groups: &[GroupSummary], what: &dyn Fn(&str) -> String) -> LinePanels {
+pub(super) fn prepare_objectives(
+    groups: &[GroupSummary],
+    what: &dyn Fn(&str) -> String,
+) -> LinePanels {
     let order: Vec<String> = std::iter::once("supervised".to_owned())
         .chain(Objective::ALL.iter().map(|o| o.id().to_owned()))
         .chain(Objective::ALL.iter().map(|o| format!("{}-linear", o.id())))
