@@ -27,6 +27,7 @@
 pub mod augment;
 pub mod cli;
 pub mod data;
+pub mod digest;
 pub mod experiments;
 pub mod files;
 pub mod import;

@@ -70,7 +70,7 @@ pub fn content_sha256(splits: &[&Split]) -> String {
             update_f32(&mut h, seq.as_slice());
         }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::hex(&h.finalize())
 }
 
 fn update_f32(h: &mut Sha256, values: &[f32]) {

@@ -17,7 +17,6 @@
 use crate::train::{DataConfig, Fidelity, RunConfig};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Canonical JSON of any serialisable value: sorted object keys, compact.
@@ -59,10 +58,7 @@ fn write_canonical(value: &Value, out: &mut String) {
 
 /// SHA-256 (lower-case hex) of the canonical JSON of `value`.
 pub fn sha256_hex<T: Serialize + ?Sized>(value: &T) -> String {
-    Sha256::digest(canonical_json(value).as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(canonical_json(value).as_bytes())
 }
 
 /// The key of one training run: SHA-256 of the canonical JSON of

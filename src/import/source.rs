@@ -8,6 +8,9 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
+/// SHA-256 of a byte slice, lower-case hex (the crate's one helper, [`crate::digest`]).
+pub use crate::digest::sha256_hex;
+
 /// A source file's path, size and SHA-256, as recorded in `meta.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceFile {
@@ -71,11 +74,6 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
     Ok(buf)
 }
 
-/// SHA-256 of a byte slice, lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
 /// SHA-256 and size of a file, streamed.
 pub fn file_sha256(path: &Path) -> Result<(u64, String), ImportError> {
     let mut f = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
@@ -90,9 +88,5 @@ pub fn file_sha256(path: &Path) -> Result<(u64, String), ImportError> {
         total += n as u64;
         h.update(&buf[..n]);
     }
-    Ok((total, hex(&h.finalize())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok((total, crate::digest::hex(&h.finalize())))
 }
