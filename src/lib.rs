@@ -8,7 +8,8 @@
 //! * [`import`] — real data: the MulT / MMSA pickle and CMU HDF5 importers, the native on-disk
 //!   format, the embedded data manifest, inspection and verification (thesis 5.2);
 //! * [`augment`] — Gaussian noise, masking and SeqAug, chained per stream (thesis 6.5, 7.2, A.1);
-//! * [`loss`] — the Barlow Twins objective (thesis eq. 6.3.1 / 6.3.2);
+//! * [`loss`] — the Barlow Twins objective (thesis eq. 6.3.1 / 6.3.2), the related work's InfoNCE
+//!   and SwAV objectives, and the supervised regression losses;
 //! * [`model`] — the M3 encoder (LSTM + self/cross-modal attention), the Barlow Twins projector
 //!   and the regression head (thesis 6.2, 6.4);
 //! * [`metrics`] — MAE, Pearson r, Acc7, Acc5, Acc2 and weighted F1 (thesis 7.3);
@@ -19,6 +20,7 @@
 //!   figures (plotters) and `REPORT.md` checking the thesis's claims on our runs;
 //! * [`messages`] — candle's errors as user messages (without backtraces);
 //! * [`files`] — atomic writes of files and output folders, and what `--force` may replace;
+//! * [`digest`] — SHA-256 as lower-case hex (data identities, source checksums, run keys);
 //! * [`notebook`] — display helpers for the evcxr notebooks (inline SVG figures, tables);
 //! * [`cli`] — the `mmssl` command line.
 

@@ -32,7 +32,7 @@ enum Command {
     Metrics(metrics::MetricsArgs),
     /// Train one thesis 7.1 methodology end to end (SSL ones pre-train first).
     Train(train::TrainArgs),
-    /// Barlow Twins pre-training only (thesis 6.2); writes a checkpoint for `finetune`.
+    /// Pre-training only (thesis 6.2: Barlow Twins, or `--set ssl.objective=…`); writes a checkpoint for `finetune`.
     Pretrain(train::PretrainArgs),
     /// Fine-tune (or, with --linear, linearly evaluate) a pre-trained checkpoint.
     Finetune(train::FinetuneArgs),
