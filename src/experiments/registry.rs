@@ -178,6 +178,13 @@ pub enum Grid {
 /// The labeled fractions of the `objectives` family: 1 %, 10 % and 100 %.
 pub const OBJECTIVE_FRACTIONS: [f64; 3] = [0.01, 0.1, 1.0];
 
+/// The `objectives` family's variant of `objective` fine-tuned (`swav`) or linear-evaluated
+/// (`swav-linear`): the one spelling the registry, the claims and the figure share.
+pub fn objective_variant(objective: crate::loss::Objective, linear: bool) -> String {
+    let suffix = if linear { "-linear" } else { "" };
+    format!("{}{suffix}", objective.id())
+}
+
 /// One experiment family of chapter 8 / appendix A.2.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Family {
@@ -513,11 +520,9 @@ impl Family {
                         cfg
                     });
                     for &objective in &g.objectives {
-                        for (suffix, methodology) in [
-                            ("", Methodology::SslFinetune),
-                            ("-linear", Methodology::SslLinear),
-                        ] {
-                            let variant = format!("{}{suffix}", objective.id());
+                        for methodology in [Methodology::SslFinetune, Methodology::SslLinear] {
+                            let linear = methodology == Methodology::SslLinear;
+                            let variant = objective_variant(objective, linear);
                             push(variant, at.clone(), &seeds, &|s| {
                                 let mut cfg = configure(profile, s, methodology, &[Masking]);
                                 cfg.supervised.labeled_fraction = fraction;

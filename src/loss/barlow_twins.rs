@@ -32,20 +32,7 @@ impl Default for BarlowTwinsConfig {
 /// Normalised cross-correlation `C` (`[dim, dim]`) of two `[batch, dim]` views, eq. 6.3.2 with
 /// per-dimension centring and the `eps` variance floor described in [`crate::loss`].
 pub fn cross_correlation(z_a: &Tensor, z_b: &Tensor, eps: f64) -> Result<Tensor> {
-    if z_a.shape() != z_b.shape() {
-        bail!(
-            "cross_correlation: views must have the same [batch, dim] shape, got {:?} and {:?}",
-            z_a.dims(),
-            z_b.dims()
-        );
-    }
-    if z_a.dtype() != z_b.dtype() {
-        bail!(
-            "cross_correlation: the two views must have the same dtype, got {:?} and {:?}",
-            z_a.dtype(),
-            z_b.dtype()
-        );
-    }
+    super::check_views("cross_correlation", z_a, z_b)?;
     let (batch, dim) = z_a.dims2()?;
     if batch < 2 {
         bail!("cross_correlation: batch size must be ≥ 2 (got {batch}); one sample has no correlation");

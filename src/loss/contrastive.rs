@@ -40,13 +40,7 @@ pub(crate) fn log_sum_exp(x: &Tensor) -> Result<Tensor> {
 /// # Ok::<(), candle_core::Error>(())
 /// ```
 pub fn nt_xent_loss(z_a: &Tensor, z_b: &Tensor, tau: f64) -> Result<Tensor> {
-    if z_a.shape() != z_b.shape() {
-        bail!(
-            "nt_xent_loss: views must have the same [batch, dim] shape, got {:?} and {:?}",
-            z_a.dims(),
-            z_b.dims()
-        );
-    }
+    super::check_views("nt_xent_loss", z_a, z_b)?;
     let (batch, _) = z_a.dims2()?;
     if batch < 2 {
         bail!("nt_xent_loss: batch size must be ≥ 2 (got {batch}); one utterance has no negatives");

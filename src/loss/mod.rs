@@ -45,3 +45,27 @@ pub use contrastive::{l2_normalise, nt_xent_loss, NORM_EPS};
 pub use objective::{ContrastiveConfig, Objective, SwavConfig};
 pub use regression::{rmse_ccc_loss, SupervisedLoss, REGRESSION_EPS};
 pub use swav::{prototype_scores, sinkhorn, swapped_prediction, swav_loss};
+
+/// Checks that two views' embeddings can be compared: the same `[batch, dim]` shape and dtype;
+/// the error names the loss (`what`). Shared by every two-view objective.
+fn check_views(
+    what: &str,
+    z_a: &candle_core::Tensor,
+    z_b: &candle_core::Tensor,
+) -> candle_core::Result<()> {
+    if z_a.shape() != z_b.shape() {
+        candle_core::bail!(
+            "{what}: views must have the same [batch, dim] shape, got {:?} and {:?}",
+            z_a.dims(),
+            z_b.dims()
+        );
+    }
+    if z_a.dtype() != z_b.dtype() {
+        candle_core::bail!(
+            "{what}: the two views must have the same dtype, got {:?} and {:?}",
+            z_a.dtype(),
+            z_b.dtype()
+        );
+    }
+    Ok(())
+}

@@ -63,13 +63,7 @@ pub fn swav_loss(
     prototypes: &Tensor,
     cfg: &SwavConfig,
 ) -> Result<Tensor> {
-    if z_a.shape() != z_b.shape() {
-        bail!(
-            "swav_loss: views must have the same [batch, dim] shape, got {:?} and {:?}",
-            z_a.dims(),
-            z_b.dims()
-        );
-    }
+    super::check_views("swav_loss", z_a, z_b)?;
     let (s_a, s_b) = (
         prototype_scores(z_a, prototypes)?,
         prototype_scores(z_b, prototypes)?,

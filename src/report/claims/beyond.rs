@@ -2,6 +2,7 @@
 //! differences (`deviations`) and the pre-training objective (`objectives`).
 
 use super::*;
+use crate::experiments::registry::objective_variant;
 
 /// The `ssl_lr` values of the `ssl-lr` family's rows, ascending.
 pub fn ssl_lrs(rows: &[ResultRow]) -> Vec<f64> {
@@ -176,9 +177,9 @@ pub(super) fn objectives(rows: &[ResultRow]) -> Vec<ClaimCheck> {
     let mut out = Vec::new();
     let baseline = Objective::BarlowTwins;
     for objective in Objective::ALL.into_iter().filter(|o| *o != baseline) {
-        for (suffix, evaluation) in [("", "fine-tuned"), ("-linear", "linear-evaluated")] {
+        for (linear, evaluation) in [(false, "fine-tuned"), (true, "linear-evaluated")] {
             for fraction in crate::experiments::registry::OBJECTIVE_FRACTIONS {
-                let of = |o: Objective| format!("{}{suffix}", o.id());
+                let of = |o: Objective| objective_variant(o, linear);
                 let ours = pick(rows, f, &of(objective), at("fraction", fraction));
                 if ours.is_empty() {
                     continue;

@@ -5,6 +5,7 @@ use super::super::draw::{
     Frame, HLine, Legend, Line, LinePanel, LinePanels, Marker, Point, Series, GREY, PALETTE,
 };
 use super::rows::by_variant;
+use crate::experiments::registry::objective_variant;
 use crate::loss::Objective;
 use crate::report::error::{ReportError, Result};
 use crate::report::metric::{Metric, MetricValues};
@@ -349,8 +350,8 @@ pub(super) fn prepare_objectives(
     what: &dyn Fn(&str) -> String,
 ) -> LinePanels {
     let order: Vec<String> = std::iter::once("supervised".to_owned())
-        .chain(Objective::ALL.iter().map(|o| o.id().to_owned()))
-        .chain(Objective::ALL.iter().map(|o| format!("{}-linear", o.id())))
+        .chain(Objective::ALL.map(|o| objective_variant(o, false)))
+        .chain(Objective::ALL.map(|o| objective_variant(o, true)))
         .collect();
     let order: Vec<&str> = order.iter().map(String::as_str).collect();
     let series: Vec<Curve> = by_variant(groups, &order)
@@ -393,16 +394,16 @@ fn objective_series_style(variant: &str) -> (RGBColor, Line, String) {
     if normalize_variant(variant) == "supervised" {
         return (GREY, Line::Solid, "Supervised".to_owned());
     }
-    let (id, line, how) = match variant.strip_suffix("-linear") {
-        Some(id) => (id, Line::Dashed, "linear eval"),
-        None => (variant, Line::Solid, "fine-tuned"),
-    };
-    match Objective::ALL.iter().position(|o| o.id() == id) {
-        Some(i) => (
-            PALETTE[(i + 1) % PALETTE.len()],
-            line,
-            format!("{}, {how}", Objective::ALL[i].label()),
-        ),
-        None => (BLACK, line, variant.to_owned()),
+    for (i, objective) in Objective::ALL.into_iter().enumerate() {
+        for (linear, line, how) in [
+            (false, Line::Solid, "fine-tuned"),
+            (true, Line::Dashed, "linear eval"),
+        ] {
+            if objective_variant(objective, linear) == variant {
+                let label = format!("{}, {how}", objective.label());
+                return (PALETTE[(i + 1) % PALETTE.len()], line, label);
+            }
+        }
     }
+    (BLACK, Line::Solid, variant.to_owned())
 }
