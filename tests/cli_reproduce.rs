@@ -155,6 +155,14 @@ fn two_shards_from_the_cli_merge_into_the_whole() {
     assert!(stdout.contains("0 to run"), "{stdout}");
     let bad = mmssl(&["reproduce", "--list", "--shard", "3/2"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("1 ≤ K ≤ N"));
+    // --list counts the whole profile, so a shard there is refused rather than ignored
+    let listed = mmssl(&["reproduce", "--list", "--shard", "1/2"]);
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert!(!listed.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("--shard") && stderr.contains("--list"),
+        "{stderr}"
+    );
     let missing = mmssl(&[
         "results",
         "merge",

@@ -51,8 +51,10 @@ pub struct ReproduceArgs {
     quiet: bool,
     /// Run only shard K of N: a deterministic 1/N of the runs (runs sharing a pre-training stay
     /// together), for a job array over machines; merge the shards' stores with
-    /// `mmssl results merge`. Give every shard its own --out.
-    #[arg(long, value_name = "K/N")]
+    /// `mmssl results merge`. Give every shard its own --out. Not with --list (which counts the
+    /// whole profile: a shard's share depends on the data's identity); a sharded run prints its
+    /// share when it starts.
+    #[arg(long, value_name = "K/N", conflicts_with = "list")]
     shard: Option<crate::experiments::Shard>,
 }
 
