@@ -1,10 +1,13 @@
 //! Which self-supervised objective pre-training minimises (`ssl.objective`), and the settings of
 //! the objectives beyond the thesis's Barlow Twins (issue: "is Barlow Twins the right objective
-//! here?"). Each acts on the same encoder E, projector g and two augmented views.
+//! here?"). Each acts on the same encoder E, projector g and two augmented views; ConCluGen's
+//! Generative variant reads E's fused vector instead of g's embedding, through a decoder of its
+//! own.
 
 use serde::{Deserialize, Serialize};
 
-/// The pre-training objective on the two views' projector embeddings `z_a`, `z_b`.
+/// The pre-training objective on the two views' encodings: their projector embeddings `z_a`,
+/// `z_b` (thesis 6.2), or E's outputs for the objectives that bring networks of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Objective {
@@ -17,14 +20,21 @@ pub enum Objective {
     /// SwAV's swapped prediction of online Sinkhorn-Knopp codes over learnable prototypes (Caron
     /// et al. 2020, eqs. 1–3; the face pre-training of Bulat et al. 2022): [`super::swav_loss`].
     Swav,
+    /// ConCluGen's Generative variant: the clean (un-augmented) input sequences reconstructed
+    /// from each view's fused vector `m_o` by a per-modality decoder
+    /// ([`crate::model::Decoder`]), scored by the masked-step MSE of
+    /// [`super::reconstruction_loss`], averaged over the two views. No gradient reaches the
+    /// projector g, whose embeddings only feed the diagnostics of `C` here.
+    Generative,
 }
 
 impl Objective {
     /// Every objective, in declaration order.
-    pub const ALL: [Objective; 3] = [
+    pub const ALL: [Objective; 4] = [
         Objective::BarlowTwins,
         Objective::InstanceContrastive,
         Objective::Swav,
+        Objective::Generative,
     ];
 
     /// True for the thesis's Barlow Twins (left out of serialised configs, so that run keys of
@@ -34,21 +44,23 @@ impl Objective {
     }
 
     /// The objective's name in configs and file names (`barlow-twins`, `instance-contrastive`,
-    /// `swav`).
+    /// `swav`, `generative`).
     pub fn id(self) -> &'static str {
         match self {
             Objective::BarlowTwins => "barlow-twins",
             Objective::InstanceContrastive => "instance-contrastive",
             Objective::Swav => "swav",
+            Objective::Generative => "generative",
         }
     }
 
-    /// The objective's name in messages (`Barlow Twins`, `InfoNCE`, `SwAV`).
+    /// The objective's name in messages (`Barlow Twins`, `InfoNCE`, `SwAV`, `Generative`).
     pub fn label(self) -> &'static str {
         match self {
             Objective::BarlowTwins => "Barlow Twins",
             Objective::InstanceContrastive => "InfoNCE",
             Objective::Swav => "SwAV",
+            Objective::Generative => "Generative",
         }
     }
 }
@@ -103,6 +115,23 @@ impl Default for SwavConfig {
 }
 
 impl SwavConfig {
+    /// True at the defaults (left out of serialised configs).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Settings of the generative objective (ConCluGen's Generative, [`Objective::Generative`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GenerativeConfig {
+    /// Width of the decoder's hidden ReLU layer ([`crate::model::Decoder`]); 0 (default): each
+    /// modality's decoder is one linear layer. ConCluGen does not state its decoder's size; the
+    /// linear default keeps the reconstruction's capacity in the encoder.
+    pub decoder_hidden: usize,
+}
+
+impl GenerativeConfig {
     /// True at the defaults (left out of serialised configs).
     pub fn is_default(&self) -> bool {
         *self == Self::default()

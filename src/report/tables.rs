@@ -142,9 +142,11 @@ pub const TABLE_SPECS: [TableSpec; 11] = [
             "barlow-twins",
             "instance-contrastive",
             "swav",
+            "generative",
             "barlow-twins-linear",
             "instance-contrastive-linear",
             "swav-linear",
+            "generative-linear",
         ],
     },
 ];
