@@ -1,20 +1,22 @@
-//! The pre-training objectives beyond Barlow Twins (`ssl.objective`): InfoNCE, SwAV and the
-//! generative reconstruction against hand-worked values and independent f64 implementations, the properties their definitions
-//! imply (bounds, marginals, no NaN on degenerate embeddings), finite-difference gradients, and
-//! each objective as a run and on the command line; the default leaves configs unchanged.
+//! The pre-training objectives beyond Barlow Twins (`ssl.objective`): InfoNCE, SwAV, the
+//! generative reconstruction and the multimodal InfoNCE against hand-worked values and
+//! independent f64 implementations, the properties their definitions imply (bounds, marginals,
+//! padding ignored, no NaN on degenerate inputs), finite-difference gradients, which variables
+//! each trains, and each objective as a run and on the command line; the default leaves configs
+//! unchanged.
 
 mod common;
 use approx::assert_relative_eq;
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::VarMap;
 use mmssl::loss::{
-    nt_xent_loss, prototype_scores, reconstruction_loss, sinkhorn, swapped_prediction, swav_loss,
-    Objective, SwavConfig,
+    multimodal_nt_xent_loss, nt_xent_loss, prototype_scores, reconstruction_loss, sinkhorn,
+    swapped_prediction, swav_loss, Objective, SwavConfig,
 };
 use mmssl::model::{seeded_var_builder, Decoder, ModelConfig};
 use mmssl::train::{
-    build_model, objective_vars, run, Methodology, Progress, RunConfig, DECODER_PREFIX,
-    SWAV_PROTOTYPES,
+    build_model, objective_vars, pretrain, run, Methodology, Progress, RunConfig, DECODER_PREFIX,
+    MODALITY_PROJECTION_PREFIX, SWAV_PROTOTYPES,
 };
 use proptest::prelude::*;
 
@@ -390,6 +392,7 @@ fn each_objective_pretrains_and_fine_tunes_and_the_default_writes_nothing() {
         Objective::InstanceContrastive,
         Objective::Swav,
         Objective::Generative,
+        Objective::MultimodalContrastive,
     ] {
         let mut cfg = base_cfg.clone();
         cfg.ssl.objective = objective;
@@ -420,6 +423,29 @@ fn each_objective_pretrains_and_fine_tunes_and_the_default_writes_nothing() {
         // trains: its weights moved from the same seed's initial ones.
         let decoder = decoder_vars(&varmap);
         assert_eq!(decoder.is_empty(), objective != Objective::Generative);
+        // The multimodal projections: 3 modalities × 2 layers × (weight, bias), under
+        // `projector.modality.<name>.`.
+        let projections: Vec<String> = varmap
+            .data()
+            .lock()
+            .unwrap()
+            .keys()
+            .filter(|k| k.starts_with(MODALITY_PROJECTION_PREFIX))
+            .cloned()
+            .collect();
+        let multimodal = objective == Objective::MultimodalContrastive;
+        assert_eq!(
+            projections.len(),
+            if multimodal { 12 } else { 0 },
+            "{projections:?}"
+        );
+        for name in ["text", "audio", "visual"] {
+            let prefix = format!("{MODALITY_PROJECTION_PREFIX}{name}.");
+            assert_eq!(
+                projections.iter().any(|k| k.starts_with(&prefix)),
+                multimodal
+            );
+        }
         if objective == Objective::Generative {
             assert_eq!(
                 decoder.len(),
@@ -474,6 +500,7 @@ fn the_command_line_pretrains_with_each_objective_and_fine_tunes() {
         ("swav", "SwAV loss"),
         ("instance-contrastive", "InfoNCE loss"),
         ("generative", "Generative loss"),
+        ("multimodal-contrastive", "Multimodal InfoNCE loss"),
     ] {
         let dir = out.join(objective);
         let set = format!("--set=ssl.objective={objective}");
@@ -816,4 +843,211 @@ fn reconstruction_gradients_match_finite_differences() {
     let var = Var::from_tensor(&tensor(&fused, DType::F64)).unwrap();
     let grad = rows_of(of(var.as_tensor()).backward().unwrap().get(&var).unwrap());
     check_gradient(&fused, &grad, &|x| scalar(&of(&tensor(x, DType::F64))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The multimodal-contrastive objective: InfoNCE between the modalities of each utterance.
+
+/// The mean over the modality pairs (text–audio, text–visual, audio–visual) of the loop NT-Xent.
+fn multimodal_reference(m: &[Rows; 3], tau: f64) -> f64 {
+    [(0, 1), (0, 2), (1, 2)]
+        .iter()
+        .map(|&(i, j)| nt_xent_reference(&m[i], &m[j], tau))
+        .sum::<f64>()
+        / 3.0
+}
+
+fn multimodal_of(m: &[Rows; 3], tau: f64, dtype: DType) -> f64 {
+    scalar(&multimodal_nt_xent_loss(&m.clone().map(|r| tensor(&r, dtype)), tau).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The multimodal InfoNCE equals the loop implementation pair by pair, is ≥ 0, and does not
+    /// depend on the order the modalities come in (each pair's NT-Xent is symmetric in its two
+    /// sides, and the pairs are all three).
+    #[test]
+    fn multimodal_nt_xent_matches_the_reference(
+        (t, a) in rows_strategy(2..7, 4),
+        seed in 0u64..1000,
+        tau in 0.1f64..1.0,
+    ) {
+        let v: Rows = t.iter().enumerate()
+            .map(|(i, r)| r.iter().enumerate().map(|(j, x)| x * 0.5 + (((seed as usize + 3 * i + j) % 7) as f64 - 3.0) * 0.3).collect())
+            .collect();
+        prop_assume!(t.iter().chain(&a).chain(&v).all(|r| dot(r, r) > 1e-3));
+        let m = [t, a, v];
+        let got = multimodal_of(&m, tau, DType::F64);
+        let want = multimodal_reference(&m, tau);
+        prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{got} vs {want}");
+        prop_assert!(got >= -1e-12);
+        let reordered = [m[2].clone(), m[0].clone(), m[1].clone()];
+        let again = multimodal_of(&reordered, tau, DType::F64);
+        prop_assert!((again - got).abs() <= 1e-12 * got.abs().max(1.0), "{again} vs {got}");
+    }
+}
+
+#[test]
+fn multimodal_nt_xent_bounds_and_degenerate_inputs() {
+    // Aligned modalities (all three the same) with mutually orthogonal rows: every pair is
+    // SimCLR's hand-worked case, log(1 + (2N − 2) e^{−1/τ}) (tolerance as there), which tends to
+    // the lower bound 0 as τ → 0.
+    let z: Rows = (0..3)
+        .map(|i| (0..4).map(|j| if i == j { 1.5 } else { 0.0 }).collect())
+        .collect();
+    let aligned = [z.clone(), z.clone(), z.clone()];
+    for tau in [0.5, 0.2, 0.05] {
+        assert_relative_eq!(
+            multimodal_of(&aligned, tau, DType::F64),
+            (1.0 + 4.0 * (-1.0 / tau).exp()).ln(),
+            epsilon = 1e-13,
+            max_relative = 1e-10
+        );
+    }
+    assert!(multimodal_of(&aligned, 0.05, DType::F32) < 1e-6);
+    // Misaligned modalities (audio's rows a permutation of text's) score far above aligned ones.
+    let shuffled: Rows = [1, 2, 0].iter().map(|&i| z[i].clone()).collect();
+    let misaligned = [z.clone(), shuffled, z.clone()];
+    assert!(
+        multimodal_of(&misaligned, 0.2, DType::F64)
+            > multimodal_of(&aligned, 0.2, DType::F64) + 1.0
+    );
+    // Constant and all-zero encodings stay finite: every similarity equal, log(2N − 1).
+    for value in [0.7, 0.0] {
+        let constant = vec![vec![value; 3]; 5];
+        let m = [constant.clone(), constant.clone(), constant];
+        assert_relative_eq!(
+            multimodal_of(&m, 0.1, DType::F32),
+            9f64.ln(),
+            max_relative = 1e-5
+        );
+    }
+    // Modalities of different shapes are refused (by the pairwise loss, by name).
+    let narrow = vec![vec![1.0; 2]; 3];
+    let err = multimodal_nt_xent_loss(
+        &[
+            tensor(&z, DType::F32),
+            tensor(&narrow, DType::F32),
+            tensor(&z, DType::F32),
+        ],
+        0.1,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("nt_xent_loss"), "{err}");
+}
+
+#[test]
+fn multimodal_nt_xent_gradient_matches_finite_differences() {
+    let m: [Rows; 3] = [0, 1, 2].map(|k| {
+        (0..4)
+            .map(|i| {
+                (0..3)
+                    .map(|j| ((k * 13 + i * 3 + j) as f64 * 0.41).sin())
+                    .collect()
+            })
+            .collect()
+    });
+    // With respect to the audio encodings, which two of the three pairs read.
+    let var = Var::from_tensor(&tensor(&m[1], DType::F64)).unwrap();
+    let inputs = [
+        tensor(&m[0], DType::F64),
+        var.as_tensor().clone(),
+        tensor(&m[2], DType::F64),
+    ];
+    let loss = multimodal_nt_xent_loss(&inputs, 0.3).unwrap();
+    let grad = rows_of(loss.backward().unwrap().get(&var).unwrap());
+    check_gradient(&m[1], &grad, &|x| {
+        multimodal_of(&[m[0].clone(), x.clone(), m[2].clone()], 0.3, DType::F64)
+    });
+}
+
+/// Which variables each of ConCluGen's objectives trains, after a pre-training alone (no
+/// fine-tuning): the generative one moves the whole encoder and its decoder but not the projector
+/// g (it decodes E's fused vector); the multimodal-contrastive one moves the modality encoders
+/// and their projections only — the cross-modal attention, the fusion LSTM and g come after the
+/// modalities' own encodings and keep their initial weights exactly.
+#[test]
+fn each_conclugen_objective_trains_what_it_reads() {
+    let values = |varmap: &VarMap| -> std::collections::BTreeMap<String, Vec<f32>> {
+        let vars = varmap.data().lock().unwrap();
+        vars.iter()
+            .map(|(name, v)| {
+                let flat = v
+                    .as_tensor()
+                    .flatten_all()
+                    .unwrap()
+                    .to_vec1::<f32>()
+                    .unwrap();
+                (name.clone(), flat)
+            })
+            .collect()
+    };
+    for (objective, moves, stays) in [
+        (
+            Objective::Generative,
+            &[
+                "encoder.text.",
+                "encoder.cross.",
+                "encoder.fusion.",
+                DECODER_PREFIX,
+            ][..],
+            &["projector.linear", "projector.bn0.weight"][..],
+        ),
+        (
+            Objective::MultimodalContrastive,
+            &[
+                "encoder.text.",
+                "encoder.audio.",
+                "encoder.visual.",
+                MODALITY_PROJECTION_PREFIX,
+            ][..],
+            &[
+                "encoder.cross.",
+                "encoder.fusion.",
+                "projector.linear",
+                "head.",
+            ][..],
+        ),
+    ] {
+        let mut cfg = common::tiny_config(Methodology::SslFinetune);
+        cfg.ssl.objective = objective;
+        let data = cfg.data.load().unwrap();
+        let (model, varmap) = build_model(&cfg, &Device::Cpu).unwrap();
+        let (_, initial_vars) = build_model(&cfg, &Device::Cpu).unwrap();
+        objective_vars(&initial_vars, &cfg, &Device::Cpu).unwrap();
+        let log = pretrain(
+            &model,
+            &varmap,
+            &data.train,
+            &data.valid,
+            &cfg,
+            &Device::Cpu,
+            &Progress::quiet(),
+        )
+        .unwrap();
+        assert!(
+            log.iter().all(|e| e.loss.is_finite()),
+            "{objective:?}: {log:?}"
+        );
+        let (now, initial) = (values(&varmap), values(&initial_vars));
+        assert_eq!(
+            now.keys().collect::<Vec<_>>(),
+            initial.keys().collect::<Vec<_>>()
+        );
+        for prefix in moves {
+            assert!(
+                now.iter()
+                    .any(|(k, v)| k.starts_with(prefix) && *v != initial[k]),
+                "{objective:?}: nothing under {prefix} trained"
+            );
+        }
+        for prefix in stays {
+            for (k, v) in now.iter().filter(|(k, _)| k.starts_with(prefix)) {
+                assert_eq!(v, &initial[k], "{objective:?}: {k} moved");
+            }
+            assert!(now.keys().any(|k| k.starts_with(prefix)), "no {prefix}");
+        }
+    }
 }

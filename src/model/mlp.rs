@@ -1,12 +1,13 @@
-//! The small per-modality networks of the related work's objectives (ConCluGen's decoders):
-//! one linear layer, or one hidden ReLU layer between two.
+//! The small per-modality networks of the related work's objectives (ConCluGen's decoders and
+//! modality projections): one linear layer, or one hidden ReLU layer between two.
 
 use super::init::linear;
 use candle_core::{Result, Tensor};
 use candle_nn::{Linear, Module, VarBuilder};
 
 /// `Linear(in, out)`, or with `hidden > 0` `Linear(in, hidden) → ReLU → Linear(hidden, out)`
-/// (each modality's decoder of the generative objective, ConCluGen's Generative), with biases
+/// (the generative objective's decoder, and SimCLR's projection head g, Chen et al. 2020 §2.1,
+/// as the multimodal-contrastive objective's modality projections), with biases
 /// and PyTorch's `nn.Linear` initialisation. Variables `linear0.{weight, bias}` (and
 /// `linear1.`).
 #[derive(Debug, Clone)]

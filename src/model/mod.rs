@@ -14,8 +14,9 @@
 //! * [`SymmetricAttention`], [`CrossModal`] — eqs. 6.4.1–6.4.3 and the trimodal `m_TAV`;
 //! * [`Encoder`] — E with the concatenation of eq. 6.4.2;
 //! * [`Projector`] — g of eqs. 6.2.1–6.2.2; [`RegressionHead`] — the linear head;
-//! * [`Decoder`] (a [`Mlp`] per modality) — the generative objective's decoder (ConCluGen),
-//!   under `projector.decoder.`;
+//! * [`Decoder`], [`ModalityProjections`] (each a [`Mlp`] per modality) — the generative and
+//!   multimodal-contrastive objectives' networks (ConCluGen), under `projector.decoder.` and
+//!   `projector.modality.`;
 //! * [`Model`] — all three with the variable prefixes `encoder.`, `projector.`, `head.`.
 //!
 //! Reproducibility: [`seeded_var_builder`] initialises every variable from a seeded stream keyed
@@ -40,6 +41,7 @@ mod head;
 mod init;
 mod lstm;
 mod mlp;
+mod modality_projection;
 mod projector;
 
 pub use attention::{key_bias, Attention};
@@ -53,6 +55,7 @@ pub use head::RegressionHead;
 pub use init::seeded_var_builder;
 pub use lstm::Lstm;
 pub use mlp::Mlp;
+pub use modality_projection::ModalityProjections;
 pub use projector::Projector;
 
 use crate::data::Batch;

@@ -143,10 +143,12 @@ pub const TABLE_SPECS: [TableSpec; 11] = [
             "instance-contrastive",
             "swav",
             "generative",
+            "multimodal-contrastive",
             "barlow-twins-linear",
             "instance-contrastive-linear",
             "swav-linear",
             "generative-linear",
+            "multimodal-contrastive-linear",
         ],
     },
 ];

@@ -37,6 +37,6 @@ pub use run::{finetune_phase, model_to_finetune, pretrain_phase, run, RunReport,
 pub use schedule::{EpochDecision, ReduceLrOnPlateau, Snapshot, ValidTracker};
 pub use ssl::{
     objective_loss, objective_vars, pretrain, ssl_step, ObjectiveVars, Pretrained, ProbeReport,
-    SslEpochLog, SslStepStats, DECODER_PREFIX, SWAV_PROTOTYPES,
+    SslEpochLog, SslStepStats, DECODER_PREFIX, MODALITY_PROJECTION_PREFIX, SWAV_PROTOTYPES,
 };
 pub use supervised::{supervised_step, train_supervised, EpochLog};

@@ -14,12 +14,12 @@ use crate::augment::Transformator;
 use crate::data::{HostBatch, Split};
 use crate::loss::{
     barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
-    cross_correlation_unnormalised, nt_xent_loss, reconstruction_loss, swav_loss, BarlowTwinsTerms,
-    Objective,
+    cross_correlation_unnormalised, multimodal_nt_xent_loss, nt_xent_loss, reconstruction_loss,
+    swav_loss, BarlowTwinsTerms, Objective,
 };
 use crate::model::{
-    named_vars_with_prefix, seeded_var_builder, Decoder, Encoding, Model, ENCODER_PREFIX,
-    PROJECTOR_PREFIX,
+    named_vars_with_prefix, seeded_var_builder, Decoder, Encoding, ModalityProjections, Model,
+    ENCODER_PREFIX, PROJECTOR_PREFIX,
 };
 use crate::rng::{derive_seed, rng_for};
 use candle_core::{DType, Device, Tensor, Var};
@@ -173,7 +173,18 @@ pub fn objective_loss(
             swav_loss(z_a, z_b, prototypes, &ssl.swav)?
         }
         (Objective::Generative, ObjectiveVars::Decoder(decoder)) => {
-            generative_loss(decoder, (a, b), &clean.to_device(device)?)?
+            let clean = clean.to_device(device)?;
+            let steps = clean.mask.dim(1)?;
+            mean_over_views((a, b), |e| {
+                let reconstructed = decoder.forward(&e.fused, steps)?;
+                reconstruction_loss(&reconstructed, &clean.modalities, &clean.mask)
+            })?
+        }
+        (Objective::MultimodalContrastive, ObjectiveVars::ModalityProjections(projections)) => {
+            mean_over_views((a, b), |e| {
+                let projected = projections.forward(&e.modalities)?;
+                multimodal_nt_xent_loss(&projected, ssl.contrastive.temperature)
+            })?
         }
         (objective, _) => {
             return Err(TrainError::State(format!(
@@ -185,24 +196,14 @@ pub fn objective_loss(
     Ok((loss, c))
 }
 
-/// The generative objective's loss (ConCluGen's Generative): each view's fused vector decoded
-/// into every modality's sequence ([`Decoder`]) and scored against the clean batch by
-/// [`reconstruction_loss`], the mean over the two views.
-fn generative_loss(
-    decoder: &Decoder,
+/// The mean over the two views of a loss computed on each view's encoding alone (the
+/// generative objective's reconstruction, the multimodal-contrastive objective's InfoNCE
+/// between the modalities of one view).
+fn mean_over_views(
     (a, b): (&Encoding, &Encoding),
-    clean: &crate::data::Batch,
-) -> Result<Tensor> {
-    let steps = clean.mask.dim(1)?;
-    let of = |e: &Encoding| -> Result<Tensor> {
-        let reconstructed = decoder.forward(&e.fused, steps)?;
-        Ok(reconstruction_loss(
-            &reconstructed,
-            &clean.modalities,
-            &clean.mask,
-        )?)
-    };
-    Ok(((of(a)? + of(b)?)? / 2.0)?)
+    loss: impl Fn(&Encoding) -> candle_core::Result<Tensor>,
+) -> candle_core::Result<Tensor> {
+    (loss(a)? + loss(b)?)? / 2.0
 }
 
 /// The variables an objective adds to the encoder and projector ([`objective_vars`]).
@@ -214,6 +215,8 @@ pub enum ObjectiveVars {
     Prototypes(Tensor),
     /// The generative objective's decoder, its variables under [`DECODER_PREFIX`].
     Decoder(Decoder),
+    /// The multimodal-contrastive objective's projections, under [`MODALITY_PROJECTION_PREFIX`].
+    ModalityProjections(ModalityProjections),
 }
 
 /// The variables of `run.ssl.objective` beyond E and g, created in `varmap` under the
@@ -221,7 +224,8 @@ pub enum ObjectiveVars {
 /// them behind like the projector; seeded like every other variable ([`seeded_var_builder`]).
 /// SwAV: its prototypes `projector.prototypes.weight` `[K, dim]`, with `nn.Linear`'s
 /// `U(±1/√dim)` initialisation as SwAV's prototype layer. Generative: the [`Decoder`] of
-/// `ssl.generative.decoder_hidden` under `projector.decoder.`.
+/// `ssl.generative.decoder_hidden` under `projector.decoder.`. Multimodal-contrastive: the
+/// [`ModalityProjections`] under `projector.modality.<name>.`.
 pub fn objective_vars(varmap: &VarMap, run: &RunConfig, device: &Device) -> Result<ObjectiveVars> {
     let vb = seeded_var_builder(varmap, run.seed, DType::F32, device).pp("projector");
     let model = run.effective_model();
@@ -247,6 +251,9 @@ pub fn objective_vars(varmap: &VarMap, run: &RunConfig, device: &Device) -> Resu
             run.ssl.generative.decoder_hidden,
             vb.pp("decoder"),
         )?)),
+        Objective::MultimodalContrastive => Ok(ObjectiveVars::ModalityProjections(
+            ModalityProjections::new(&model, vb.pp("modality"))?,
+        )),
     }
 }
 
@@ -255,6 +262,10 @@ pub const SWAV_PROTOTYPES: &str = "projector.prototypes.weight";
 
 /// The variable-name prefix of the generative objective's decoder ([`objective_vars`]).
 pub const DECODER_PREFIX: &str = "projector.decoder.";
+
+/// The variable-name prefix of the multimodal-contrastive objective's projections
+/// ([`objective_vars`]), followed by the modality's name.
+pub const MODALITY_PROJECTION_PREFIX: &str = "projector.modality.";
 
 /// The cross-correlation `C` of two views' embeddings: eq. 6.3.2's, or the released code's
 /// ([`cross_correlation_unnormalised`]) under `fidelity.unnormalised_cross_correlation`.
