@@ -8,10 +8,12 @@
 //! * [`import`] — real data: the MulT / MMSA pickle and CMU HDF5 importers, the native on-disk
 //!   format, the embedded data manifest, inspection and verification (thesis 5.2);
 //! * [`augment`] — Gaussian noise, masking and SeqAug, chained per stream (thesis 6.5, 7.2, A.1);
-//! * [`loss`] — the Barlow Twins objective (thesis eq. 6.3.1 / 6.3.2), the related work's InfoNCE
-//!   and SwAV objectives, and the supervised regression losses;
+//! * [`loss`] — the Barlow Twins objective (thesis eq. 6.3.1 / 6.3.2), the related work's InfoNCE,
+//!   SwAV, generative (reconstruction) and multimodal-contrastive objectives, and the supervised
+//!   regression losses;
 //! * [`model`] — the M3 encoder (LSTM + self/cross-modal attention), the Barlow Twins projector
-//!   and the regression head (thesis 6.2, 6.4);
+//!   and the regression head (thesis 6.2, 6.4), and the related work's decoder and modality
+//!   projections;
 //! * [`metrics`] — MAE, Pearson r, Acc7, Acc5, Acc2 and weighted F1 (thesis 7.3);
 //! * [`rng`] — the seeded random streams behind every random choice;
 //! * [`train`] — the four training methodologies with the thesis's hyper-parameters (thesis 7.1, 7.3);

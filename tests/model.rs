@@ -489,6 +489,45 @@ fn forward_at_thesis_shapes() {
     assert!(values(&embeddings).iter().all(|v| v.is_finite()));
 }
 
+/// `embed_encoding_t` is `embed_t`'s pass: on two models of one seed (so the same dropout
+/// masks) its embedding and fused vector equal `embed_t`'s and `Encoder::forward_t`'s bit for bit,
+/// in training and evaluation mode, under both fusions, and its per-modality vectors in
+/// evaluation mode equal `modality_vectors`.
+#[test]
+fn embed_encoding_is_the_same_pass_as_embed() {
+    for fusion in [Fusion::LastStep, Fusion::BidirectionalAttentionSum] {
+        let cfg = ModelConfig {
+            hidden: 6,
+            attention_dim: 5,
+            fusion_hidden: 4,
+            projector: vec![7, 3],
+            fusion,
+            ..ModelConfig::default()
+        };
+        let batch = make_batch(&[6, 2, 4], 6, cfg.input_dims, 9, zero_pad);
+        let seeded = || Model::seeded(&VarMap::new(), &cfg, true, 4, DType::F32, &CPU).unwrap();
+        for train in [true, false] {
+            let (a, b, c) = (seeded(), seeded(), seeded());
+            let encoding = a.embed_encoding_t(&batch, train).unwrap();
+            assert_eq!(
+                values(&encoding.embedding),
+                values(&b.embed_t(&batch, train).unwrap())
+            );
+            assert_eq!(
+                values(&encoding.fused),
+                values(&c.encoder.forward_t(&batch, train).unwrap())
+            );
+            if !train {
+                let vectors = a.encoder.modality_vectors(&batch).unwrap();
+                for (got, want) in encoding.modalities.iter().zip(&vectors) {
+                    assert_eq!(got.dims(), [3, 5]);
+                    assert_eq!(values(got), values(want));
+                }
+            }
+        }
+    }
+}
+
 /// The defaults are table 7.3.1; configs round-trip, fill missing fields and reject unknown ones.
 #[test]
 fn config_defaults_and_serde() {

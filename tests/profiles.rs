@@ -144,7 +144,7 @@ fn the_quick_objectives_profile_file_adds_only_the_objectives_seeds() {
     assert_eq!(p, want);
     assert!(Profile::quick().seeds_for(FamilyId::Objectives).is_empty());
     let runs = expand(&p, &["objectives".to_owned()]).unwrap();
-    assert_eq!(runs.len(), 63, "3 fractions × 7 variants × 3 seeds");
+    assert_eq!(runs.len(), 99, "3 fractions × 11 variants × 3 seeds");
 }
 
 /// The shipped profile file that runs the low-label families on the `hard` stand-in: quick's

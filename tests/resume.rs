@@ -7,7 +7,7 @@ mod common;
 use candle_core::{Device, Tensor};
 use candle_nn::{AdamW, Module, Optimizer, ParamsAdamW, VarMap};
 use mmssl::data::Dataset;
-use mmssl::loss::SupervisedLoss;
+use mmssl::loss::{Objective, SupervisedLoss};
 use mmssl::model::{named_vars_with_prefix, vars_with_prefix};
 use mmssl::train::live::{Attempt, LiveFolder};
 use mmssl::train::{
@@ -199,6 +199,22 @@ fn a_pretraining_interrupted_after_an_epoch_resumes_bit_for_bit() {
         let mut cut = cfg.clone();
         cut.ssl.epochs = 2;
         resumed_equals_uninterrupted(&format!("pretrain-{methodology}"), &cfg, &cut);
+    }
+}
+
+/// The objectives that bring variables of their own (the generative decoder, the multimodal
+/// projections) resume them with the projector; the released code's plateau makes the
+/// augmented validation loss of each objective part of the state too.
+#[test]
+fn a_pretraining_with_its_own_variables_resumes_bit_for_bit() {
+    for objective in [Objective::Generative, Objective::MultimodalContrastive] {
+        let mut cfg = common::tiny_config(Methodology::SslLinear);
+        cfg.ssl.objective = objective;
+        cfg.ssl.epochs = 3;
+        cfg.fidelity.ssl_plateau_on_augmented_validation = true;
+        let mut cut = cfg.clone();
+        cut.ssl.epochs = 1;
+        resumed_equals_uninterrupted(&format!("pretrain-{}", objective.id()), &cfg, &cut);
     }
 }
 

@@ -7,7 +7,7 @@ use crate::data::{HostBatch, NonFinitePolicy, Split};
 use crate::model::named_vars_with_prefix;
 use crate::rng::rng_for;
 use crate::train::{
-    adam, build_model, ssl_step, supervised_step, swav_prototypes, Methodology, RunConfig,
+    adam, build_model, objective_vars, ssl_step, supervised_step, Methodology, RunConfig,
 };
 use anyhow::Result;
 use serde::Serialize;
@@ -86,7 +86,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         ..RunConfig::default()
     };
     let (model, varmap) = build_model(&cfg, &device)?;
-    let prototypes = swav_prototypes(&varmap, &cfg, &device)?;
+    let vars = objective_vars(&varmap, &cfg, &device)?;
     let small = full_length_batch(&data.train, 32);
     let large = full_length_batch(&data.train, 170);
     let small_dev = small.to_device(&device)?;
@@ -105,8 +105,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut rng = rng_for(0, &[0xBE]);
     let ssl = measure("ssl step (2 views)", 170, w, r, || {
         let views = transformator.views(&large, &mut rng);
-        let prototypes = prototypes.as_ref().map(|p| p.as_tensor());
-        ssl_step(&model, &mut opt, views, &cfg, prototypes, &device)?;
+        ssl_step(&model, &mut opt, views, &large, &cfg, &vars, &device)?;
         Ok(())
     })?;
     let inference = measure("inference", 32, w, r, || {

@@ -143,6 +143,7 @@ pub fn apply_overrides(cfg: RunConfig, overrides: &[String]) -> Result<RunConfig
                 ("objective", toml::Value::try_from(cfg.ssl.objective)?),
                 ("contrastive", toml::Value::try_from(cfg.ssl.contrastive)?),
                 ("swav", toml::Value::try_from(cfg.ssl.swav)?),
+                ("generative", toml::Value::try_from(cfg.ssl.generative)?),
             ],
         ),
     ];

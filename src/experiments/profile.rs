@@ -260,7 +260,7 @@ impl Profile {
     /// epoch, loss 422 → 262 by epoch 5), a supervised run on 100 % of the labels 306 s
     /// (17 epochs, 18 s each) and on 10 % 39 s. From those costs and the run counts
     /// (`reproduce --list --profile standard`), it takes about 8 hours on 2 cores for the
-    /// thesis's families, `ssl-lr` and `deviations`, and about half an hour more for
+    /// thesis's families, `ssl-lr` and `deviations`, and about an hour more for
     /// `objectives` — an overnight run, or a GPU; it has not been run end to end here. With 3 seeds a paired
     /// t interval has 2 degrees of freedom, so the smallest effect it detects (80 % power) is
     /// ≈ 3.1 × the sd of the paired differences; the report prints it per claim.

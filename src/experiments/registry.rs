@@ -276,7 +276,7 @@ pub const FAMILIES: [Family; 10] = [
     },
     Family {
         id: FamilyId::Objectives,
-        title: "Pre-training objectives: Barlow Twins vs InfoNCE vs SwAV, linear and fine-tuned at 1 / 10 / 100 % labels",
+        title: "Pre-training objectives: Barlow Twins vs InfoNCE vs SwAV vs generative vs multimodal InfoNCE, linear and fine-tuned at 1 / 10 / 100 % labels",
         feeds: &["the objectives table and figure"],
         grid: Grid::Objectives,
     },

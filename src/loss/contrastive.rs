@@ -1,6 +1,7 @@
 //! InfoNCE / NT-Xent between two views (Chen et al. 2020, SimCLR eq. 1; ConCluGen's
 //! Instance-Cont): each utterance's other view is its positive, the batch's other `2N − 2`
-//! embeddings its negatives.
+//! embeddings its negatives; and between the modalities of each utterance (ConCluGen's
+//! Multi-Cont, [`multimodal_nt_xent_loss`]).
 
 use candle_core::{bail, DType, Result, Tensor, D};
 
@@ -58,4 +59,20 @@ pub fn nt_xent_loss(z_a: &Tensor, z_b: &Tensor, tau: f64) -> Result<Tensor> {
     let positive = ((u_a * u_b)?.sum(D::Minus1)? / tau)?;
     let positive = Tensor::cat(&[&positive, &positive], 0)?;
     (denominator - positive)?.mean_all()
+}
+
+/// The modality pairs of [`multimodal_nt_xent_loss`]: text–audio, text–visual, audio–visual.
+const MODALITY_PAIRS: [(usize, usize); 3] = [(0, 1), (0, 2), (1, 2)];
+
+/// InfoNCE between the modalities of each utterance (ConCluGen's Multi-Cont): for each pair of
+/// modalities, [`nt_xent_loss`] with one modality's embeddings as view A and the other's as
+/// view B, so an utterance's other modality is its positive and every embedding of the batch's
+/// other utterances (both modalities) a negative; the mean over the three pairs (text–audio,
+/// text–visual, audio–visual). `modalities`: text, audio and visual embeddings, `[batch, dim]`
+/// each. Its lower bound is that of [`nt_xent_loss`]: 0, approached as the modalities of an
+/// utterance align and utterances separate.
+pub fn multimodal_nt_xent_loss(modalities: &[Tensor; 3], tau: f64) -> Result<Tensor> {
+    let pair = |(i, j): (usize, usize)| nt_xent_loss(&modalities[i], &modalities[j], tau);
+    let [ta, tv, av] = MODALITY_PAIRS;
+    ((pair(ta)? + pair(tv)?)? + pair(av)?)? / 3.0
 }

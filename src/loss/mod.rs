@@ -1,5 +1,6 @@
 //! Barlow Twins loss (thesis 6.3, eq. 6.3.1 / 6.3.2) on two views' embeddings, `[batch, dim]` each,
-//! the other pre-training objectives of the related work ([`Objective`]: InfoNCE, SwAV),
+//! the other pre-training objectives of the related work ([`Objective`]: InfoNCE, SwAV,
+//! ConCluGen's generative reconstruction and multimodal InfoNCE),
 //! and the supervised phase's regression losses ([`SupervisedLoss`]: the thesis's L1, or
 //! RMSE + CCC after Bulat et al. 2022).
 //!
@@ -32,6 +33,7 @@
 
 mod barlow_twins;
 mod contrastive;
+mod generative;
 mod objective;
 mod regression;
 mod swav;
@@ -41,8 +43,9 @@ pub use barlow_twins::{
     cross_correlation_unnormalised, BarlowTwinsConfig, BarlowTwinsTerms, BATCH_NORM_EPS,
     DEFAULT_EPS,
 };
-pub use contrastive::{l2_normalise, nt_xent_loss, NORM_EPS};
-pub use objective::{ContrastiveConfig, Objective, SwavConfig};
+pub use contrastive::{l2_normalise, multimodal_nt_xent_loss, nt_xent_loss, NORM_EPS};
+pub use generative::reconstruction_loss;
+pub use objective::{ContrastiveConfig, GenerativeConfig, Objective, SwavConfig};
 pub use regression::{rmse_ccc_loss, SupervisedLoss, REGRESSION_EPS};
 pub use swav::{prototype_scores, sinkhorn, swapped_prediction, swav_loss};
 

@@ -114,13 +114,16 @@ impl Encoder {
 
     /// The fused vectors `[batch, fused_dim]` of `batch`; `train` switches dropout on.
     pub fn forward_t(&self, batch: &Batch, train: bool) -> Result<Tensor> {
-        let (m, key_bias) = self.modality_states(batch, train)?;
-        let fused = self.cross.forward_t(&m, &key_bias, train)?;
-        let mask = batch.mask.to_dtype(self.dtype)?;
-        let pooled = self
-            .fusion
-            .forward_t(&fused, &mask, &batch.lengths, &key_bias, train)?;
-        self.dropout.forward_t(&pooled, train)
+        Ok(self.states_and_fused(batch, train)?.1)
+    }
+
+    /// The fused vectors `m_o` `[batch, fused_dim]` ([`Encoder::forward_t`], the same
+    /// operations in the same order, so the same numbers and dropout masks) together with each
+    /// modality's own encoding at its last real step, `[batch, attention_dim]` each (as
+    /// [`Encoder::modality_vectors`], here in the mode `train` selects), from one pass.
+    pub fn encode_t(&self, batch: &Batch, train: bool) -> Result<(Tensor, [Tensor; 3])> {
+        let (m, fused) = self.states_and_fused(batch, train)?;
+        Ok((fused, pool_last_real_step(m, &batch.lengths)?))
     }
 
     /// Each modality's own encoding `m_T, m_A, m_V` (thesis 6.4: LSTM + self-attention, before
@@ -129,12 +132,18 @@ impl Encoder {
     /// --per-modality`).
     pub fn modality_vectors(&self, batch: &Batch) -> Result<[Tensor; 3]> {
         let (m, _) = self.modality_states(batch, false)?;
-        let [t, a, v] = m;
-        Ok([
-            last_real_step(&t, &batch.lengths)?,
-            last_real_step(&a, &batch.lengths)?,
-            last_real_step(&v, &batch.lengths)?,
-        ])
+        pool_last_real_step(m, &batch.lengths)
+    }
+
+    /// The modality encoders' output sequences and the fused vectors computed from them.
+    fn states_and_fused(&self, batch: &Batch, train: bool) -> Result<([Tensor; 3], Tensor)> {
+        let (m, key_bias) = self.modality_states(batch, train)?;
+        let fused = self.cross.forward_t(&m, &key_bias, train)?;
+        let mask = batch.mask.to_dtype(self.dtype)?;
+        let pooled = self
+            .fusion
+            .forward_t(&fused, &mask, &batch.lengths, &key_bias, train)?;
+        Ok((m, self.dropout.forward_t(&pooled, train)?))
     }
 
     /// The three modality encoders' output sequences and the padding key bias, after checking
@@ -163,4 +172,14 @@ impl Encoder {
         ];
         Ok((m, key_bias))
     }
+}
+
+/// Each of the three sequences `[batch, steps, d]` at its sample's last real step.
+fn pool_last_real_step(m: [Tensor; 3], lengths: &Tensor) -> Result<[Tensor; 3]> {
+    let [t, a, v] = m;
+    Ok([
+        last_real_step(&t, lengths)?,
+        last_real_step(&a, lengths)?,
+        last_real_step(&v, lengths)?,
+    ])
 }

@@ -14,6 +14,9 @@
 //! * [`SymmetricAttention`], [`CrossModal`] — eqs. 6.4.1–6.4.3 and the trimodal `m_TAV`;
 //! * [`Encoder`] — E with the concatenation of eq. 6.4.2;
 //! * [`Projector`] — g of eqs. 6.2.1–6.2.2; [`RegressionHead`] — the linear head;
+//! * [`Decoder`], [`ModalityProjections`] (each a [`Mlp`] per modality) — the generative and
+//!   multimodal-contrastive objectives' networks (ConCluGen), under `projector.decoder.` and
+//!   `projector.modality.`;
 //! * [`Model`] — all three with the variable prefixes `encoder.`, `projector.`, `head.`.
 //!
 //! Reproducibility: [`seeded_var_builder`] initialises every variable from a seeded stream keyed
@@ -29,6 +32,7 @@
 mod attention;
 mod config;
 mod cross_modal;
+mod decoder;
 mod dropout;
 mod encoder;
 pub mod fused_lstm;
@@ -36,17 +40,22 @@ mod fusion;
 mod head;
 mod init;
 mod lstm;
+mod mlp;
+mod modality_projection;
 mod projector;
 
 pub use attention::{key_bias, Attention};
 pub use config::{Fusion, ModelConfig};
 pub use cross_modal::{CrossModal, SymmetricAttention};
+pub use decoder::Decoder;
 pub use dropout::{Dropout, DropoutStream};
 pub use encoder::{Encoder, ModalityEncoder};
 pub use fusion::FusionNet;
 pub use head::RegressionHead;
 pub use init::seeded_var_builder;
 pub use lstm::Lstm;
+pub use mlp::Mlp;
+pub use modality_projection::ModalityProjections;
 pub use projector::Projector;
 
 use crate::data::Batch;
@@ -124,11 +133,40 @@ impl Model {
 
     /// Barlow Twins embeddings `[batch, embedding_dim]`: g(E(batch)) (eqs. 6.2.1, 6.2.2).
     pub fn embed_t(&self, batch: &Batch, train: bool) -> Result<Tensor> {
-        let Some(projector) = &self.projector else {
-            bail!("model: embed_t needs a projector (build the model with_projector)");
-        };
-        projector.forward_t(&self.encoder.forward_t(batch, train)?, train)
+        self.projector()?
+            .forward_t(&self.encoder.forward_t(batch, train)?, train)
     }
+
+    /// [`Model::embed_t`]'s embedding (the same numbers) with what the objectives beyond Barlow
+    /// Twins read from the same pass: the fused vector and each modality's own encoding.
+    pub fn embed_encoding_t(&self, batch: &Batch, train: bool) -> Result<Encoding> {
+        let projector = self.projector()?;
+        let (fused, modalities) = self.encoder.encode_t(batch, train)?;
+        Ok(Encoding {
+            embedding: projector.forward_t(&fused, train)?,
+            fused,
+            modalities,
+        })
+    }
+
+    fn projector(&self) -> Result<&Projector> {
+        match &self.projector {
+            Some(projector) => Ok(projector),
+            None => bail!("model: embedding needs a projector (build the model with_projector)"),
+        }
+    }
+}
+
+/// One pass of a batch through E and g (thesis 6.2), as the pre-training objectives read it.
+#[derive(Debug, Clone)]
+pub struct Encoding {
+    /// The fused vector `m_o` `[batch, fused_dim]` (E's output, what the head sees).
+    pub fused: Tensor,
+    /// `m_T`, `m_A`, `m_V` at each sample's last real step, `[batch, attention_dim]` each
+    /// (thesis 6.4: each modality's LSTM + self-attention, before the cross-modal attention).
+    pub modalities: [Tensor; 3],
+    /// The projector's embedding `Z = g(m_o)` `[batch, embedding_dim]` (eqs. 6.2.1, 6.2.2).
+    pub embedding: Tensor,
 }
 
 /// True for BatchNorm running statistics: variables of the `VarMap`, but buffers updated by the

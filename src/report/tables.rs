@@ -142,9 +142,13 @@ pub const TABLE_SPECS: [TableSpec; 11] = [
             "barlow-twins",
             "instance-contrastive",
             "swav",
+            "generative",
+            "multimodal-contrastive",
             "barlow-twins-linear",
             "instance-contrastive-linear",
             "swav-linear",
+            "generative-linear",
+            "multimodal-contrastive-linear",
         ],
     },
 ];

@@ -7,7 +7,9 @@ use super::lr_schedule::LrSchedule;
 use crate::augment::AugmentConfig;
 use crate::data::synthetic::SyntheticConfig;
 use crate::data::Layout;
-use crate::loss::{BarlowTwinsConfig, ContrastiveConfig, Objective, SupervisedLoss, SwavConfig};
+use crate::loss::{
+    BarlowTwinsConfig, ContrastiveConfig, GenerativeConfig, Objective, SupervisedLoss, SwavConfig,
+};
 use crate::model::{Model, ModelConfig};
 use candle_core::{DType, Device};
 use candle_nn::VarMap;
@@ -147,6 +149,9 @@ pub struct SslConfig {
     /// SwAV settings of `objective = "swav"`.
     #[serde(skip_serializing_if = "SwavConfig::is_default")]
     pub swav: SwavConfig,
+    /// Decoder settings of `objective = "generative"`.
+    #[serde(skip_serializing_if = "GenerativeConfig::is_default")]
+    pub generative: GenerativeConfig,
     /// The two augmentation streams (defaults: table 8.2.1).
     pub augment: AugmentConfig,
     /// Decoupled weight decay (AdamW; ConCluGen pre-trains with 3.2e-4); 0 (default, not written
@@ -173,6 +178,7 @@ impl Default for SslConfig {
             loss: BarlowTwinsConfig::default(),
             contrastive: ContrastiveConfig::default(),
             swav: SwavConfig::default(),
+            generative: GenerativeConfig::default(),
             augment: AugmentConfig::default(),
             weight_decay: 0.0,
             schedule: LrSchedule::default(),
@@ -245,7 +251,8 @@ impl RunConfig {
     /// Checks every numeric field against its allowed range, naming the key, before any work
     /// starts: learning rates positive and finite, sizes and epochs at least 1 (an SSL batch at
     /// least 2: the loss needs batch statistics), `lr_factor` and `labeled_fraction` in (0, 1],
-    /// λ ≥ 0, `eps` > 0, and the model, augmentation and synthetic-data settings.
+    /// λ ≥ 0, `eps` > 0, the generative objective's decoder set only under that objective, and
+    /// the model, augmentation and synthetic-data settings.
     pub fn validate(&self) -> Result<()> {
         let invalid = |message: String| Err(TrainError::Config(message));
         let positive = [
@@ -315,6 +322,13 @@ impl RunConfig {
             if v < min {
                 return invalid(format!("{key} must be at least {min}, got {v}"));
             }
+        }
+        if !self.ssl.generative.is_default() && self.ssl.objective != Objective::Generative {
+            return invalid(format!(
+                "ssl.generative.decoder_hidden is a setting of ssl.objective = \"generative\", \
+                 not of \"{}\": remove it or choose that objective",
+                self.ssl.objective.id()
+            ));
         }
         self.validate_schedules()?;
         self.model.validate()?;

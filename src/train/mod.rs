@@ -36,7 +36,7 @@ pub use progress::{EpochBar, Progress};
 pub use run::{finetune_phase, model_to_finetune, pretrain_phase, run, RunReport, Timing};
 pub use schedule::{EpochDecision, ReduceLrOnPlateau, Snapshot, ValidTracker};
 pub use ssl::{
-    objective_loss, pretrain, ssl_step, swav_prototypes, Pretrained, ProbeReport, SslEpochLog,
-    SslStepStats, SWAV_PROTOTYPES,
+    objective_loss, objective_vars, pretrain, ssl_step, ObjectiveVars, Pretrained, ProbeReport,
+    SslEpochLog, SslStepStats, DECODER_PREFIX, MODALITY_PROJECTION_PREFIX, SWAV_PROTOTYPES,
 };
 pub use supervised::{supervised_step, train_supervised, EpochLog};

@@ -1,9 +1,9 @@
 //! Self-supervised pre-training (thesis 6.2, 7.3): two augmented views of each batch through
-//! the encoder and projector, the Barlow Twins loss (or another [`Objective`]) on their
-//! embeddings, Adam, fixed epochs.
+//! the encoder and projector, the Barlow Twins loss (or another [`Objective`], with the
+//! variables it adds: [`objective_vars`]) on their encodings, Adam, fixed epochs.
 
 use super::config::RunConfig;
-use super::error::{lock_vars, Result, TrainError};
+use super::error::{Result, TrainError};
 use super::fidelity::RELEASED_SSL_LR;
 use super::linear_probe::ProbeScore;
 use super::optim::{adam, Adam};
@@ -14,10 +14,12 @@ use crate::augment::Transformator;
 use crate::data::{HostBatch, Split};
 use crate::loss::{
     barlow_twins_loss_from_c, barlow_twins_terms, cross_correlation,
-    cross_correlation_unnormalised, nt_xent_loss, swav_loss, BarlowTwinsTerms, Objective,
+    cross_correlation_unnormalised, multimodal_nt_xent_loss, nt_xent_loss, reconstruction_loss,
+    swav_loss, BarlowTwinsTerms, Objective,
 };
 use crate::model::{
-    named_vars_with_prefix, seeded_var_builder, Model, ENCODER_PREFIX, PROJECTOR_PREFIX,
+    named_vars_with_prefix, seeded_var_builder, Decoder, Encoding, ModalityProjections, Model,
+    ENCODER_PREFIX, PROJECTOR_PREFIX,
 };
 use crate::rng::{derive_seed, rng_for};
 use candle_core::{DType, Device, Tensor, Var};
@@ -121,51 +123,72 @@ fn embedding_std(z: &Tensor) -> Result<(f64, f64)> {
 }
 
 /// One pre-training step (thesis 6.2) on two augmented views of a batch: both through encoder
-/// and projector, the objective's loss on the embeddings ([`objective_loss`]), one optimiser
-/// step. Returns the loss and its diagnostics (computed from the same forward pass).
-/// `prototypes`: SwAV's ([`swav_prototypes`]), `None` for the other objectives.
+/// and projector, the objective's loss on their encodings ([`objective_loss`]; `clean` is the
+/// un-augmented batch the views came from, which the generative objective reconstructs), one
+/// optimiser step. Returns the loss and its diagnostics (computed from the same forward pass).
+/// `vars`: the objective's own variables ([`objective_vars`]).
 pub fn ssl_step(
     model: &Model,
     opt: &mut Adam,
     (view_a, view_b): (HostBatch, HostBatch),
+    clean: &HostBatch,
     run: &RunConfig,
-    prototypes: Option<&Tensor>,
+    vars: &ObjectiveVars,
     device: &Device,
 ) -> Result<SslStepStats> {
-    let z_a = model.embed_t(&view_a.to_device(device)?, true)?;
-    let z_b = model.embed_t(&view_b.to_device(device)?, true)?;
-    let (value, c) = objective_loss(run, &z_a, &z_b, prototypes)?;
+    let a = model.embed_encoding_t(&view_a.to_device(device)?, true)?;
+    let b = model.embed_encoding_t(&view_b.to_device(device)?, true)?;
+    let (value, c) = objective_loss(run, (&a, &b), clean, vars, device)?;
     opt.backward_step(&value)?;
     Ok(SslStepStats {
         loss: f64::from(value.to_scalar::<f32>()?),
         terms: barlow_twins_terms(&c.detach(), run.ssl.loss.lambda)?,
-        embedding_std: embedding_std(&z_a.detach())?,
+        embedding_std: embedding_std(&a.embedding.detach())?,
     })
 }
 
-/// The loss of `run.ssl.objective` on two views' embeddings, and their cross-correlation `C`
-/// (the diagnostics' matrix; Barlow Twins' loss is computed from it, the other objectives' is
-/// not, so for those it is computed from detached embeddings). Under
+/// The loss of `run.ssl.objective` on two views' encodings, and the cross-correlation `C` of
+/// their projector embeddings (the diagnostics' matrix; Barlow Twins' loss is computed from it,
+/// the other objectives' is not, so for those it is computed from detached embeddings). Under
 /// `fidelity.unnormalised_cross_correlation` `C` is the released code's
-/// ([`cross_correlation_unnormalised`]).
+/// ([`cross_correlation_unnormalised`]). `clean`: the un-augmented batch, moved to `device` only
+/// for the generative objective, whose target it is.
 pub fn objective_loss(
     run: &RunConfig,
-    z_a: &Tensor,
-    z_b: &Tensor,
-    prototypes: Option<&Tensor>,
+    (a, b): (&Encoding, &Encoding),
+    clean: &HostBatch,
+    vars: &ObjectiveVars,
+    device: &Device,
 ) -> Result<(Tensor, Tensor)> {
     let ssl = &run.ssl;
+    let (z_a, z_b) = (&a.embedding, &b.embedding);
     if ssl.objective.is_barlow_twins() {
         let c = cross_correlation_of(run, z_a, z_b)?;
         return Ok((barlow_twins_loss_from_c(&c, ssl.loss.lambda)?, c));
     }
     let c = cross_correlation_of(run, &z_a.detach(), &z_b.detach())?;
-    let loss = match (ssl.objective, prototypes) {
+    let loss = match (ssl.objective, vars) {
         (Objective::InstanceContrastive, _) => nt_xent_loss(z_a, z_b, ssl.contrastive.temperature)?,
-        (Objective::Swav, Some(prototypes)) => swav_loss(z_a, z_b, prototypes, &ssl.swav)?,
+        (Objective::Swav, ObjectiveVars::Prototypes(prototypes)) => {
+            swav_loss(z_a, z_b, prototypes, &ssl.swav)?
+        }
+        (Objective::Generative, ObjectiveVars::Decoder(decoder)) => {
+            let clean = clean.to_device(device)?;
+            let steps = clean.mask.dim(1)?;
+            mean_over_views((a, b), |e| {
+                let reconstructed = decoder.forward(&e.fused, steps)?;
+                reconstruction_loss(&reconstructed, &clean.modalities, &clean.mask)
+            })?
+        }
+        (Objective::MultimodalContrastive, ObjectiveVars::ModalityProjections(projections)) => {
+            mean_over_views((a, b), |e| {
+                let projected = projections.forward(&e.modalities)?;
+                multimodal_nt_xent_loss(&projected, ssl.contrastive.temperature)
+            })?
+        }
         (objective, _) => {
             return Err(TrainError::State(format!(
-                "the {} objective needs its prototypes (swav_prototypes)",
+                "the {} objective needs its variables (objective_vars)",
                 objective.label()
             )))
         }
@@ -173,34 +196,76 @@ pub fn objective_loss(
     Ok((loss, c))
 }
 
-/// SwAV's learnable prototypes `[K, embedding dim]` for `objective = "swav"` (`None` for the
-/// other objectives): the variable `projector.prototypes.weight` of `varmap`, so it trains,
-/// saves and resumes with the projector and is left behind by fine-tuning like the projector.
-/// Seeded like every other variable ([`seeded_var_builder`]), with `nn.Linear`'s
-/// `U(±1/√dim)` initialisation as SwAV's prototype layer.
-pub fn swav_prototypes(varmap: &VarMap, run: &RunConfig, device: &Device) -> Result<Option<Var>> {
-    if run.ssl.objective != Objective::Swav {
-        return Ok(None);
-    }
-    let dim =
-        *run.effective_model().projector.last().ok_or_else(|| {
-            TrainError::Config("model.projector must have at least one layer".into())
-        })?;
-    let bound = 1.0 / (dim as f64).sqrt();
-    let vb = seeded_var_builder(varmap, run.seed, DType::F32, device);
-    vb.pp("projector").pp("prototypes").get_with_hints(
-        (run.ssl.swav.prototypes, dim),
-        "weight",
-        Init::Uniform {
-            lo: -bound,
-            up: bound,
-        },
-    )?;
-    Ok(lock_vars(varmap)?.get(SWAV_PROTOTYPES).cloned())
+/// The mean over the two views of a loss computed on each view's encoding alone (the
+/// generative objective's reconstruction, the multimodal-contrastive objective's InfoNCE
+/// between the modalities of one view).
+fn mean_over_views(
+    (a, b): (&Encoding, &Encoding),
+    loss: impl Fn(&Encoding) -> candle_core::Result<Tensor>,
+) -> candle_core::Result<Tensor> {
+    (loss(a)? + loss(b)?)? / 2.0
 }
 
-/// The variable name of SwAV's prototypes ([`swav_prototypes`]).
+/// The variables an objective adds to the encoder and projector ([`objective_vars`]).
+#[derive(Debug, Clone)]
+pub enum ObjectiveVars {
+    /// Barlow Twins and InfoNCE add none.
+    None,
+    /// SwAV's prototypes `[K, embedding dim]`, the variable [`SWAV_PROTOTYPES`].
+    Prototypes(Tensor),
+    /// The generative objective's decoder, its variables under [`DECODER_PREFIX`].
+    Decoder(Decoder),
+    /// The multimodal-contrastive objective's projections, under [`MODALITY_PROJECTION_PREFIX`].
+    ModalityProjections(ModalityProjections),
+}
+
+/// The variables of `run.ssl.objective` beyond E and g, created in `varmap` under the
+/// projector's prefix, so they train, save and resume with the projector and fine-tuning leaves
+/// them behind like the projector; seeded like every other variable ([`seeded_var_builder`]).
+/// SwAV: its prototypes `projector.prototypes.weight` `[K, dim]`, with `nn.Linear`'s
+/// `U(±1/√dim)` initialisation as SwAV's prototype layer. Generative: the [`Decoder`] of
+/// `ssl.generative.decoder_hidden` under `projector.decoder.`. Multimodal-contrastive: the
+/// [`ModalityProjections`] under `projector.modality.<name>.`.
+pub fn objective_vars(varmap: &VarMap, run: &RunConfig, device: &Device) -> Result<ObjectiveVars> {
+    let vb = seeded_var_builder(varmap, run.seed, DType::F32, device).pp("projector");
+    let model = run.effective_model();
+    match run.ssl.objective {
+        Objective::BarlowTwins | Objective::InstanceContrastive => Ok(ObjectiveVars::None),
+        Objective::Swav => {
+            let dim = *model.projector.last().ok_or_else(|| {
+                TrainError::Config("model.projector must have at least one layer".into())
+            })?;
+            let bound = 1.0 / (dim as f64).sqrt();
+            let prototypes = vb.pp("prototypes").get_with_hints(
+                (run.ssl.swav.prototypes, dim),
+                "weight",
+                Init::Uniform {
+                    lo: -bound,
+                    up: bound,
+                },
+            )?;
+            Ok(ObjectiveVars::Prototypes(prototypes))
+        }
+        Objective::Generative => Ok(ObjectiveVars::Decoder(Decoder::new(
+            &model,
+            run.ssl.generative.decoder_hidden,
+            vb.pp("decoder"),
+        )?)),
+        Objective::MultimodalContrastive => Ok(ObjectiveVars::ModalityProjections(
+            ModalityProjections::new(&model, vb.pp("modality"))?,
+        )),
+    }
+}
+
+/// The variable name of SwAV's prototypes ([`objective_vars`]).
 pub const SWAV_PROTOTYPES: &str = "projector.prototypes.weight";
+
+/// The variable-name prefix of the generative objective's decoder ([`objective_vars`]).
+pub const DECODER_PREFIX: &str = "projector.decoder.";
+
+/// The variable-name prefix of the multimodal-contrastive objective's projections
+/// ([`objective_vars`]), followed by the modality's name.
+pub const MODALITY_PROJECTION_PREFIX: &str = "projector.modality.";
 
 /// The cross-correlation `C` of two views' embeddings: eq. 6.3.2's, or the released code's
 /// ([`cross_correlation_unnormalised`]) under `fidelity.unnormalised_cross_correlation`.
@@ -265,8 +330,7 @@ pub fn pretrain(
     if run.fidelity.seqaug_text_only_batch_length {
         transformator = transformator.seqaug_as_released();
     }
-    let prototypes = swav_prototypes(varmap, run, device)?;
-    let prototypes = prototypes.as_ref().map(Var::as_tensor);
+    let vars = objective_vars(varmap, run, device)?;
     let encoder = named_vars_with_prefix(varmap, ENCODER_PREFIX);
     let mut start = Snapshot::take(varmap)?;
     let mut trainable = encoder.clone();
@@ -300,7 +364,7 @@ pub fn pretrain(
         let mut steps: Vec<SslStepStats> = Vec::new();
         for host in batches {
             let views = transformator.views(&host, &mut augment_rng);
-            let stats = ssl_step(model, &mut opt, views, run, prototypes, device)?;
+            let stats = ssl_step(model, &mut opt, views, &host, run, &vars, device)?;
             if !stats.loss.is_finite() {
                 return Err(TrainError::Training(format!(
                     "pre-training epoch {epoch}, batch {}: the {} loss is {} (lower ssl.lr?)",
@@ -334,7 +398,7 @@ pub fn pretrain(
                 let trained_at = opt.learning_rate();
                 let valid_loss = augmented_valid_loss(
                     model,
-                    (&transformator, prototypes),
+                    (&transformator, &vars),
                     valid,
                     run,
                     epoch,
@@ -385,7 +449,7 @@ pub fn pretrain(
 /// evaluation mode; here the loss normalises with the batch's.
 pub fn augmented_valid_loss(
     model: &Model,
-    (transformator, prototypes): (&Transformator, Option<&Tensor>),
+    (transformator, vars): (&Transformator, &ObjectiveVars),
     valid: &Split,
     run: &RunConfig,
     epoch: usize,
@@ -398,9 +462,9 @@ pub fn augmented_valid_loss(
             continue;
         }
         let (a, b) = transformator.views(&host, &mut rng);
-        let z_a = model.embed_t(&a.to_device(device)?, false)?;
-        let z_b = model.embed_t(&b.to_device(device)?, false)?;
-        let (loss, _) = objective_loss(run, &z_a, &z_b, prototypes)?;
+        let enc_a = model.embed_encoding_t(&a.to_device(device)?, false)?;
+        let enc_b = model.embed_encoding_t(&b.to_device(device)?, false)?;
+        let (loss, _) = objective_loss(run, (&enc_a, &enc_b), &host, vars, device)?;
         total += f64::from(loss.to_scalar::<f32>()?);
         batches += 1;
     }

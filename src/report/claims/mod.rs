@@ -103,7 +103,7 @@ pub const FAMILIES: [FamilyInfo; 10] = [
     },
     FamilyInfo {
         family: FamilyId::Objectives,
-        thesis_says: "Not a thesis claim. The thesis compares augmentations under one objective, Barlow Twins (§6.3); its chapter 4 surveys contrastive and clustering methods. Here InfoNCE (instance-contrastive, as ConCluGen's Instance-Cont) and SwAV (as Bulat et al. 2022) pre-train the same encoder and projector on the same masking views, then are linear-evaluated and fine-tuned at 1 %, 10 % and 100 % labels; each is paired by seed with Barlow Twins. 'Held' reads: the objective beats Barlow Twins (higher F1, lower MAE).",
+        thesis_says: "Not a thesis claim. The thesis compares augmentations under one objective, Barlow Twins (§6.3); its chapter 4 surveys contrastive and clustering methods. Here InfoNCE (instance-contrastive, as ConCluGen's Instance-Cont), SwAV (as Bulat et al. 2022), the generative reconstruction of the clean inputs (as ConCluGen's Generative) and InfoNCE between the modalities of each utterance (multimodal-contrastive, as ConCluGen's Multi-Cont) pre-train the same encoder and projector on the same masking views, then are linear-evaluated and fine-tuned at 1 %, 10 % and 100 % labels; each is paired by seed with Barlow Twins. 'Held' reads: the objective beats Barlow Twins (higher F1, lower MAE).",
         tables: &["objectives"],
         figures: &["objectives"],
     },
