@@ -370,22 +370,9 @@ fn each_objective_pretrains_and_fine_tunes_and_the_default_writes_nothing() {
         .get(SWAV_PROTOTYPES)
         .is_none());
     let decoder_vars = |varmap: &VarMap| -> Vec<(String, Vec<f32>)> {
-        let vars = varmap.data().lock().unwrap();
-        let mut named: Vec<_> = vars
-            .iter()
+        (var_values(varmap).into_iter())
             .filter(|(name, _)| name.starts_with(DECODER_PREFIX))
-            .map(|(name, v)| {
-                let flat = v
-                    .as_tensor()
-                    .flatten_all()
-                    .unwrap()
-                    .to_vec1::<f32>()
-                    .unwrap();
-                (name.clone(), flat)
-            })
-            .collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        named
+            .collect()
     };
     assert!(decoder_vars(&base_vars).is_empty());
     for objective in [
@@ -970,20 +957,6 @@ fn multimodal_nt_xent_gradient_matches_finite_differences() {
 /// modalities' own encodings and keep their initial weights exactly.
 #[test]
 fn each_conclugen_objective_trains_what_it_reads() {
-    let values = |varmap: &VarMap| -> std::collections::BTreeMap<String, Vec<f32>> {
-        let vars = varmap.data().lock().unwrap();
-        vars.iter()
-            .map(|(name, v)| {
-                let flat = v
-                    .as_tensor()
-                    .flatten_all()
-                    .unwrap()
-                    .to_vec1::<f32>()
-                    .unwrap();
-                (name.clone(), flat)
-            })
-            .collect()
-    };
     for (objective, moves, stays) in [
         (
             Objective::Generative,
@@ -1031,7 +1004,7 @@ fn each_conclugen_objective_trains_what_it_reads() {
             log.iter().all(|e| e.loss.is_finite()),
             "{objective:?}: {log:?}"
         );
-        let (now, initial) = (values(&varmap), values(&initial_vars));
+        let (now, initial) = (var_values(&varmap), var_values(&initial_vars));
         assert_eq!(
             now.keys().collect::<Vec<_>>(),
             initial.keys().collect::<Vec<_>>()
@@ -1050,4 +1023,15 @@ fn each_conclugen_objective_trains_what_it_reads() {
             assert!(now.keys().any(|k| k.starts_with(prefix)), "no {prefix}");
         }
     }
+}
+
+/// Every variable of `varmap`, flattened, by name (sorted).
+fn var_values(varmap: &VarMap) -> std::collections::BTreeMap<String, Vec<f32>> {
+    let vars = varmap.data().lock().unwrap();
+    (vars.iter())
+        .map(|(name, v)| {
+            let flat = v.as_tensor().flatten_all().unwrap().to_vec1::<f32>();
+            (name.clone(), flat.unwrap())
+        })
+        .collect()
 }

@@ -255,15 +255,17 @@ impl Profile {
     /// epochs at the released code's effective rate 1e-3 (`ssl-lr` puts 3e-6 and 1e-4 beside
     /// it), labeled fractions {1, 5, 10, 100} %, and the ablations on 2-point axes as in `quick`.
     ///
-    /// Sized by measurement: on the 2-core development machine (Intel Xeon, one run per core,
-    /// the other core busy), a thesis-size pre-training took 395 s for 10 epochs (≈ 38 s per
-    /// epoch, loss 422 → 262 by epoch 5), a supervised run on 100 % of the labels 306 s
-    /// (17 epochs, 18 s each) and on 10 % 39 s. From those costs and the run counts
-    /// (`reproduce --list --profile standard`), it takes about 8 hours on 2 cores for the
-    /// thesis's families, `ssl-lr` and `deviations`, and about an hour more for
-    /// `objectives` — an overnight run, or a GPU; it has not been run end to end here. With 3 seeds a paired
+    /// Measured on the 2-core development machine (Intel Xeon with AVX-512, one run on one core,
+    /// the other core running builds and tests): `--shard 1/16` (10 runs, 6 pre-trainings) took
+    /// 1,457 s — 182 s per pre-trained and fine-tuned run, 175 s per supervised run on all labels,
+    /// 3.4 s per linear evaluation; from those means `reproduce --list` puts the other 434 runs at
+    /// 15.3 CPU-hours, so the whole profile (444 runs, 351 distinct, 144 pre-trainings) takes about
+    /// 8 hours on 2 cores — an overnight run, or a GPU; it has not been run end to end. With 3 seeds a paired
     /// t interval has 2 degrees of freedom, so the smallest effect it detects (80 % power) is
-    /// ≈ 3.1 × the sd of the paired differences; the report prints it per claim.
+    /// ≈ 3.1 × the sd of the paired differences; the report prints it per claim. At these sizes
+    /// `docs/profiles/low-label.toml` measured figure 8.4's (3 seeds, 466 test utterances): F1
+    /// differences of ≈ 2.6–7.8 points detectable at 1 % labels and ≈ 3.6–4.7 at 10 %; the other
+    /// families' have not been measured at this profile.
     pub fn standard() -> Profile {
         let full = Profile::full();
         let quick = Profile::quick();
