@@ -303,9 +303,8 @@ impl Profile {
     /// the released code's effective rate 1e-3 (`ssl-lr` puts the stated 3e-6 beside it).
     ///
     /// 216 runs (149 distinct, 50 pre-trainings); `deviations` is left out. Measured on the
-    /// 2-core development machine (Intel Xeon, `--jobs 2`, per-epoch resume state saved, another
-    /// build sharing the machine part of the time): 873 s for the reproduction, 15 min 14 s for
-    /// the README's whole command; `deviations` adds 90 runs (measured: 1,174 s of reproduction
+    /// 2-core development machine (Intel Xeon with AVX-512, `--jobs 2`, per-epoch resume state
+    /// saved, otherwise idle): 857 s for the reproduction and its report; `deviations` adds 90 runs (measured: 1,174 s of reproduction
     /// while two builds shared the machine; its 78 runs before the last two switches took 787 s
     /// idle). Smallest effects it detects (80 % power, from
     /// the measured seed spread of the paired differences): table 8.2.2 F1 ≈ 2–3 points, table
