@@ -255,12 +255,14 @@ impl Profile {
     /// epochs at the released code's effective rate 1e-3 (`ssl-lr` puts 3e-6 and 1e-4 beside
     /// it), labeled fractions {1, 5, 10, 100} %, and the ablations on 2-point axes as in `quick`.
     ///
-    /// Measured on the 2-core development machine (Intel Xeon with AVX-512, one run on one core,
-    /// the other core running builds and tests): `--shard 1/16` (10 runs, 6 pre-trainings) took
-    /// 1,457 s — 182 s per pre-trained and fine-tuned run, 175 s per supervised run on all labels,
-    /// 3.4 s per linear evaluation; from those means `reproduce --list` puts the other 434 runs at
-    /// 15.3 CPU-hours, so the whole profile (444 runs, 351 distinct, 144 pre-trainings) takes about
-    /// 8 hours on 2 cores — an overnight run, or a GPU; it has not been run end to end. With 3 seeds a paired
+    /// Measured on the 2-core development machine (Intel Xeon with AVX-512): `--shard 1/16` (10
+    /// runs, 6 pre-trainings, one run at a time beside builds and tests) took 1,457 s — 182 s per
+    /// pre-trained and fine-tuned run, 175 s per supervised run on all labels, 3.4 s per linear
+    /// evaluation — and `--shard 2/16` (55 runs, 15 pre-trainings, `--jobs 2`) 1,697 s. From the
+    /// first shard's mean run times `reproduce --list` puts the rest at 15.3 CPU-hours, from both
+    /// shards' at 9.1, so the whole profile (444 runs, 351 distinct, 144 pre-trainings) takes about
+    /// 10–16 CPU-hours, 5–8 hours on 2 cores — an overnight run, or a GPU; it has not been run
+    /// end to end. With 3 seeds a paired
     /// t interval has 2 degrees of freedom, so the smallest effect it detects (80 % power) is
     /// ≈ 3.1 × the sd of the paired differences; the report prints it per claim. At these sizes
     /// `docs/profiles/low-label.toml` measured figure 8.4's (3 seeds, 466 test utterances): F1
